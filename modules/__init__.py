@@ -1,0 +1,1 @@
+"""Polyglot Speech Studio: task logic, free of any Gradio widget code."""

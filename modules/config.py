@@ -1,0 +1,57 @@
+"""Every setting of the app, read once from environment variables with documented defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+def _env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+@dataclass(frozen=True)
+class Settings:
+    # JSON or TOML file mapping model ids to local directories (see README "Offline use").
+    model_paths_file: str | None
+    # "auto" picks CUDA (half precision) when present, else CPU (float32); or force "cpu" / "cuda".
+    device: str
+    # Longest audio accepted per request, in seconds.
+    max_audio_seconds: float
+    # Longest text accepted per request, in characters.
+    max_text_chars: int
+    # Upload size limit passed to Gradio's launch(max_file_size=...).
+    max_file_size: str
+    # Requests waiting in the queue before new ones are turned away, and how many run at once.
+    queue_size: int
+    concurrency: int
+    # Budget for cached model weights in bytes; least recently used models are evicted past it.
+    cache_budget_bytes: int
+    # Seconds to wait when checking whether the Hugging Face Hub can be reached.
+    hub_check_timeout: float
+
+
+def load_settings() -> Settings:
+    return Settings(
+        model_paths_file=os.environ.get("POLYGLOT_MODEL_PATHS") or None,
+        device=os.environ.get("POLYGLOT_DEVICE", "auto"),
+        max_audio_seconds=_env_float("POLYGLOT_MAX_AUDIO_SECONDS", 120.0),
+        max_text_chars=_env_int("POLYGLOT_MAX_TEXT_CHARS", 2000),
+        max_file_size=os.environ.get("POLYGLOT_MAX_FILE_SIZE", "50mb"),
+        queue_size=_env_int("POLYGLOT_QUEUE_SIZE", 32),
+        concurrency=_env_int("POLYGLOT_CONCURRENCY", 1),
+        cache_budget_bytes=int(_env_float("POLYGLOT_CACHE_BUDGET_GB", 16.0) * 2**30),
+        hub_check_timeout=_env_float("POLYGLOT_HUB_CHECK_TIMEOUT", 3.0),
+    )
+
+
+class UserInputError(ValueError):
+    """Something the user gave that the app can't use; the message is shown to them as is."""
+
+
+class ModelUnavailableError(RuntimeError):
+    """A model can't be loaded (offline, missing files); the message says which and how to provide it."""

@@ -1,0 +1,82 @@
+"""Text normalisation and romanisation, shared by Speak and Translate."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from modules.config import UserInputError
+
+# Letter variants some MMS-TTS vocabularies spell differently from what people type.
+# Romanian: comma-below ș/ț are standard, but the checkpoint knows the cedilla ş/ţ (fairseq #5166).
+LETTER_VARIANTS = {
+    "ron": {"ș": "ş", "ț": "ţ", "Ș": "Ş", "Ț": "Ţ"},
+}
+# Typographic punctuation -> the ASCII form vocabularies usually contain.
+PUNCTUATION_VARIANTS = {"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"', "–": "-", "—": "-"}
+
+
+@dataclass
+class PreparedText:
+    original: str
+    text: str  # exactly what the model will read
+    dropped: list[str] = field(default_factory=list)  # characters removed, each once, in order of appearance
+    romanized: bool = False
+
+
+def clean_text(text: str | None, max_chars: int | None = None) -> str:
+    """NFC-normalise, drop control characters, collapse whitespace; refuse empty or over-long text."""
+    text = unicodedata.normalize("NFC", text or "")
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        raise UserInputError("The text is empty. Type or paste something to use.")
+    if max_chars is not None and len(text) > max_chars:
+        raise UserInputError(f"The text has {len(text)} characters; at most {max_chars} are accepted. Shorten it.")
+    return text
+
+
+@functools.lru_cache(maxsize=1)
+def _uromanizer():
+    # Building Uroman reads its tables (~2 s); one instance serves every call.
+    import uroman
+
+    return uroman.Uroman()
+
+
+def romanize(text: str, language: str | None = None) -> str:
+    """Latin-script transliteration with uroman (language code helps a few scripts)."""
+    base = language.split("-")[0] if language else None
+    return _uromanizer().romanize_string(text, lcode=base)
+
+
+def prepare_for_vocab(
+    text: str, vocab: set[str], *, language: str | None = None, use_uroman: bool = False
+) -> PreparedText:
+    """Fit `text` to a character vocabulary: romanise if asked, fold case and known variants, drop the rest.
+
+    Raises UserInputError when nothing speakable is left.
+    """
+    original = text
+    if use_uroman:
+        text = romanize(text, language)
+    variants = {**PUNCTUATION_VARIANTS, **LETTER_VARIANTS.get((language or "").split("-")[0], {})}
+    text = "".join(variants.get(ch, ch) for ch in text)
+    if not any(ch.isupper() for ch in vocab):
+        text = text.lower()
+    kept, dropped = [], []
+    for ch in text:
+        if ch in vocab or ch == " ":
+            kept.append(ch)
+        elif ch not in dropped:
+            dropped.append(ch)
+    spoken = re.sub(r"\s+", " ", "".join(kept)).strip()
+    if not any(ch in vocab and not ch.isspace() for ch in spoken):
+        shown = "".join(dropped[:20])
+        raise UserInputError(
+            f"Nothing in this text can be spoken by this voice: none of its characters ({shown}) are in the "
+            "model's alphabet. Check that the language matches the text."
+        )
+    return PreparedText(original=original, text=spoken, dropped=dropped, romanized=use_uroman)
