@@ -1,0 +1,288 @@
+"""Polyglot Speech Studio: the Gradio UI. Builds the page and wires events; the work happens in modules/."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
+
+from modules import audio, identify, languages, speak, text, transcribe, translate  # noqa: E402
+from modules.config import ModelUnavailableError, UserInputError, load_settings  # noqa: E402
+from modules.models import (  # noqa: E402
+    ENGLISH_ASR_MODEL,
+    LID_MODELS,
+    MMS_ASR_MODEL,
+    SEAMLESS_MODEL,
+    W2V_BERT_MODELS,
+    default_cache,
+    tts_model_id,
+)
+
+SETTINGS = load_settings()
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "examples")
+log = logging.getLogger("polyglot")
+
+ASR_MODELS = [
+    ("MMS 1B all (1,162 languages)", MMS_ASR_MODEL),
+    ("wav2vec2 base 960h (English)", ENGLISH_ASR_MODEL),
+    ("SeamlessM4T v2 large (ASR)", SEAMLESS_MODEL),
+    *[(f"Wav2Vec2-BERT CTC: {model_id}", model_id) for model_id in W2V_BERT_MODELS],
+]
+INPUT_SPEECH, INPUT_TEXT = "Speech", "Text"
+
+
+def shows_errors(handler):
+    """Turn the modules' errors into messages for the user; anything else is logged, never shown raw."""
+
+    @functools.wraps(handler)
+    def wrapper(*args, **kwargs):
+        try:
+            return handler(*args, **kwargs)
+        except (UserInputError, ModelUnavailableError) as error:
+            raise gr.Error(str(error), duration=None) from error
+        except gr.Error:
+            raise
+        except Exception as error:
+            log.exception("unexpected failure in %s", handler.__name__)
+            raise gr.Error(f"Something went wrong on the server ({type(error).__name__}). Please try again.") from error
+
+    return wrapper
+
+
+def load_clip(audio_path: str | None) -> audio.Audio16k:
+    clip = audio.load_audio_16k(audio_path, SETTINGS.max_audio_seconds)
+    if clip.notes:
+        gr.Info("Audio input: " + "; ".join(clip.notes) + ".")
+    return clip
+
+
+# -- handlers, one per user action -------------------------------------------------------------
+
+
+def model_status(model_id: str) -> str:
+    return "Model " + default_cache().describe_source(model_id)
+
+
+def tts_status(language: str) -> str:
+    return model_status(tts_model_id(language))
+
+
+def asr_language_choices(model_id: str):
+    catalog = transcribe.asr_languages(model_id)
+    value = "eng" if "eng" in languages.codes(catalog) else catalog[0].code
+    return gr.Dropdown(choices=languages.choices(catalog), value=value)
+
+
+def target_language_choices(speech_output: bool, current: str):
+    catalog = languages.SEAMLESS_SPEECH_OUT if speech_output else languages.SEAMLESS_TEXT_OUT
+    value = current if current in languages.codes(catalog) else "eng"
+    return gr.Dropdown(choices=languages.choices(catalog), value=value)
+
+
+def show_translate_input(input_kind: str):
+    """Speech needs no source language (Seamless encodes any speech); text does."""
+    is_text = input_kind == INPUT_TEXT
+    return gr.update(visible=not is_text), gr.update(visible=is_text), gr.update(visible=is_text)
+
+
+@shows_errors
+def identify_language(audio_file: str | None, model_id: str, top_k: float, progress=gr.Progress()):
+    clip = load_clip(audio_file)
+    progress(0.2, desc=f"Running {model_id} (loaded on first use)…")
+    guesses = identify.identify_language(clip.samples, model_id=model_id, top_k=int(top_k))
+    return {f"{guess.name} ({guess.code})": guess.probability for guess in guesses}
+
+
+@shows_errors
+def transcribe_audio(audio_file: str | None, model_id: str, language: str, progress=gr.Progress()):
+    clip = load_clip(audio_file)
+    progress(0.2, desc=f"Running {model_id} (loaded on first use)…")
+    return transcribe.transcribe(clip.samples, language=language, model_id=model_id).text
+
+
+@shows_errors
+def speak_text(input_text: str, language: str, seed: float, progress=gr.Progress()):
+    cleaned = text.clean_text(input_text, SETTINGS.max_text_chars)
+    progress(0.2, desc=f"Running {tts_model_id(language)} (loaded on first use)…")
+    speech = speak.synthesize(cleaned, language, seed=int(seed))
+    read = speech.prepared.text
+    if speech.prepared.romanized:
+        read += "\n(romanized with uroman)"
+    if speech.prepared.dropped:
+        read += "\nNot in this voice's alphabet, skipped: " + " ".join(speech.prepared.dropped)
+    return (speech.sampling_rate, speech.waveform), read
+
+
+@shows_errors
+def translate_input(
+    input_kind: str,
+    audio_file: str | None,
+    input_text: str,
+    source_language: str,
+    target_language: str,
+    speech_output: bool,
+    progress=gr.Progress(),
+):
+    progress(0.2, desc=f"Running {SEAMLESS_MODEL} (loaded on first use)…")
+    if input_kind == INPUT_SPEECH:
+        clip = load_clip(audio_file)
+        result = translate.translate_speech(clip.samples, target_language, speech_output=speech_output)
+    elif input_kind == INPUT_TEXT:
+        cleaned = text.clean_text(input_text, SETTINGS.max_text_chars)
+        result = translate.translate_text(cleaned, source_language, target_language, speech_output=speech_output)
+    else:
+        raise UserInputError(f"Input must be {INPUT_SPEECH!r} or {INPUT_TEXT!r}.")
+    speech = (result.sampling_rate, result.waveform) if result.waveform is not None else None
+    return result.text, speech
+
+
+# -- the page ----------------------------------------------------------------------------------
+
+
+def audio_input(elem_id: str) -> gr.Audio:
+    # filepath + soundfile decodes without ffmpeg; numpy would route uploads through pydub.
+    return gr.Audio(sources=["upload", "microphone"], type="filepath", label="Speech", elem_id=elem_id)
+
+
+def language_dropdown(catalog, value: str, label: str, elem_id: str, visible: bool = True) -> gr.Dropdown:
+    return gr.Dropdown(
+        choices=languages.choices(catalog),
+        value=value,
+        label=label,
+        filterable=True,
+        info="Type to search by name or code.",
+        elem_id=elem_id,
+        visible=visible,
+    )
+
+
+def build_demo() -> gr.Blocks:
+    with gr.Blocks(title="Polyglot Speech Studio") as demo:
+        gr.Markdown(
+            "# Polyglot Speech Studio\n"
+            "Try Meta's massively multilingual speech models: identify the language spoken, transcribe it, "
+            "speak text in ~1,100 languages, and translate speech and text."
+        )
+        with gr.Tabs():
+            with gr.Tab("Identify"):
+                lid_status = gr.Markdown()
+                with gr.Row():
+                    with gr.Column():
+                        lid_audio = audio_input("identify-audio")
+                        lid_model = gr.Dropdown(LID_MODELS, value=LID_MODELS[0], label="Model")
+                        lid_top_k = gr.Slider(1, 20, value=5, step=1, label="How many languages to show")
+                        lid_button = gr.Button("Identify language", variant="primary", elem_id="identify-button")
+                    lid_result = gr.Label(label="Most likely languages", elem_id="identify-result")
+                gr.Examples(
+                    [[os.path.join(EXAMPLES, name)] for name in ("english.wav", "french.flac", "german.ogg")],
+                    inputs=[lid_audio],
+                )
+
+            with gr.Tab("Transcribe"):
+                asr_status = gr.Markdown()
+                with gr.Row():
+                    with gr.Column():
+                        asr_audio = audio_input("transcribe-audio")
+                        asr_model = gr.Dropdown(ASR_MODELS, value=MMS_ASR_MODEL, label="Model")
+                        asr_language = language_dropdown(languages.MMS_ASR, "eng", "Language", "transcribe-language")
+                        asr_button = gr.Button("Transcribe", variant="primary", elem_id="transcribe-button")
+                    asr_text = gr.Textbox(label="Transcript", lines=8, buttons=["copy"], elem_id="transcribe-result")
+                gr.Examples(
+                    [
+                        [os.path.join(EXAMPLES, "english.wav"), "eng"],
+                        [os.path.join(EXAMPLES, "spanish.mp3"), "spa"],
+                        [os.path.join(EXAMPLES, "russian.wav"), "rus"],
+                    ],
+                    inputs=[asr_audio, asr_language],
+                )
+
+            with gr.Tab("Speak"):
+                tts_status_line = gr.Markdown()
+                with gr.Row():
+                    with gr.Column():
+                        tts_text = gr.Textbox(label="Text", lines=4, elem_id="speak-text")
+                        tts_language = language_dropdown(languages.MMS_TTS, "eng", "Voice language", "speak-language")
+                        tts_seed = gr.Number(0, precision=0, label="Seed (same seed + text = same audio)")
+                        tts_button = gr.Button("Speak", variant="primary", elem_id="speak-button")
+                    with gr.Column():
+                        tts_audio = gr.Audio(label="Speech", type="numpy", buttons=["download"], elem_id="speak-audio")
+                        tts_read = gr.Textbox(label="Text the model read", lines=3, elem_id="speak-read")
+                gr.Examples(
+                    [
+                        ["The quick brown fox jumps over the lazy dog.", "eng"],
+                        ["Bonjour tout le monde, comment allez-vous ?", "fra"],
+                        ["Привет, как дела?", "rus"],
+                        ["Bună ziua, ce mai faceți?", "ron"],
+                    ],
+                    inputs=[tts_text, tts_language],
+                )
+
+            with gr.Tab("Translate"):
+                mt_status = gr.Markdown()
+                with gr.Row():
+                    with gr.Column():
+                        mt_kind = gr.Radio([INPUT_SPEECH, INPUT_TEXT], value=INPUT_SPEECH, label="Translate")
+                        mt_audio = audio_input("translate-audio")
+                        mt_text = gr.Textbox(label="Text", lines=4, visible=False, elem_id="translate-text")
+                        mt_source = language_dropdown(
+                            languages.SEAMLESS_TEXT_IN, "eng", "Source language", "translate-source", visible=False
+                        )
+                        mt_target = language_dropdown(
+                            languages.SEAMLESS_TEXT_OUT, "fra", "Target language", "translate-target"
+                        )
+                        mt_speech = gr.Checkbox(False, label="Also speak the translation (36 languages)")
+                        mt_button = gr.Button("Translate", variant="primary", elem_id="translate-button")
+                    with gr.Column():
+                        mt_result = gr.Textbox(label="Translation", lines=6, buttons=["copy"], elem_id="translate-result")
+                        mt_audio_out = gr.Audio(label="Spoken translation", buttons=["download"], elem_id="translate-audio-out")
+                gr.Examples(
+                    [
+                        [INPUT_SPEECH, os.path.join(EXAMPLES, "english.wav"), "", "eng", "fra"],
+                        [INPUT_TEXT, None, "Where is the train station?", "eng", "spa"],
+                        [INPUT_TEXT, None, "Je voudrais un café, s'il vous plaît.", "fra", "deu"],
+                    ],
+                    inputs=[mt_kind, mt_audio, mt_text, mt_source, mt_target],
+                )
+
+        # -- events: the four public API endpoints ---------------------------------------------
+        gpu = dict(concurrency_id="models")  # one shared limit: adapter switches mutate shared models
+        lid_button.click(identify_language, [lid_audio, lid_model, lid_top_k], lid_result, api_name="identify", **gpu)
+        asr_button.click(transcribe_audio, [asr_audio, asr_model, asr_language], asr_text, api_name="transcribe", **gpu)
+        tts_button.click(speak_text, [tts_text, tts_language, tts_seed], [tts_audio, tts_read], api_name="speak", **gpu)
+        mt_button.click(
+            translate_input,
+            [mt_kind, mt_audio, mt_text, mt_source, mt_target, mt_speech],
+            [mt_result, mt_audio_out],
+            api_name="translate",
+            **gpu,
+        )
+
+        # -- UI-only events (not part of the API) ----------------------------------------------
+        private = dict(api_visibility="private", queue=False)
+        lid_model.change(model_status, lid_model, lid_status, **private)
+        asr_model.change(model_status, asr_model, asr_status, **private)
+        asr_model.change(asr_language_choices, asr_model, asr_language, **private)
+        tts_language.change(tts_status, tts_language, tts_status_line, **private)
+        mt_kind.change(show_translate_input, mt_kind, [mt_audio, mt_text, mt_source], **private)
+        mt_speech.change(target_language_choices, [mt_speech, mt_target], mt_target, **private)
+        demo.load(
+            lambda lid, asr, tts: (model_status(lid), model_status(asr), tts_status(tts), model_status(SEAMLESS_MODEL)),
+            [lid_model, asr_model, tts_language],
+            [lid_status, asr_status, tts_status_line, mt_status],
+            **private,
+        )
+    return demo
+
+
+demo = build_demo()
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    # Host and port come from GRADIO_SERVER_NAME / GRADIO_SERVER_PORT (127.0.0.1:7860 by default).
+    demo.queue(default_concurrency_limit=SETTINGS.concurrency, max_size=SETTINGS.queue_size).launch(
+        max_file_size=SETTINGS.max_file_size
+    )
