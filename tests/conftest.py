@@ -1,0 +1,120 @@
+"""Shared fixtures: tiny real-architecture models (built once per run), real speech clips, a running app."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+
+def pytest_configure(config):
+    """Build every tiny model before any test module imports the app, and point the override map at them.
+
+    The environment is set here, so the app's own configuration path (POLYGLOT_MODEL_PATHS) is what
+    the tests exercise; HF_HUB_OFFLINE guarantees nothing is ever fetched.
+    """
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    from tests.tiny_models import build_all
+
+    root = Path(tempfile.mkdtemp(prefix="polyglot-tiny-models-"))
+    os.environ["POLYGLOT_MODEL_PATHS"] = str(build_all(root))
+    config._tiny_models_root = root
+
+
+def pytest_unconfigure(config):
+    root = getattr(config, "_tiny_models_root", None)
+    if root is not None:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def override_map() -> Path:
+    return Path(os.environ["POLYGLOT_MODEL_PATHS"])
+
+
+@pytest.fixture
+def cache(override_map):
+    """A fresh cache over the tiny models, through the same override-map reader as the app."""
+    from modules.models import ModelCache, read_override_map
+
+    return ModelCache(read_override_map(str(override_map)))
+
+
+def run(*command: str) -> None:
+    subprocess.run(command, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def speech_dir(tmp_path_factory) -> Path:
+    """Real speech from espeak-ng in many formats, rates and channel layouts."""
+    out = tmp_path_factory.mktemp("speech")
+    source = out / "source.wav"  # 22050 Hz mono
+    run("espeak-ng", "-v", "en-us", "-w", str(source), "Testing one two three, the audio module.")
+    run("sox", str(source), "-r", "16000", str(out / "mono16k.wav"))
+    run("sox", str(source), "-r", "44100", "-c", "2", str(out / "stereo44k.flac"))
+    run("sox", str(source), "-r", "48000", str(out / "vorbis48k.ogg"))
+    run("sox", str(source), "-r", "22050", str(out / "speech.mp3"))
+    run("sox", str(source), "-r", "8000", "-b", "16", str(out / "telephone8k.wav"))
+    run("sox", str(source), "-r", "96000", "-c", "8", str(out / "eight96k.wav"))
+    run("sox", str(source), "-b", "32", "-e", "floating-point", str(out / "float32.wav"))
+    run("ffmpeg", "-loglevel", "error", "-i", str(source), "-c:a", "libopus", "-ar", "48000", str(out / "speech.opus"))
+    run("ffmpeg", "-loglevel", "error", "-i", str(source), "-c:a", "aac", str(out / "speech.m4a"))
+    return out
+
+
+@pytest.fixture(scope="session")
+def speech_16k(speech_dir):
+    """The reference clip as 16 kHz mono float32 samples."""
+    from modules.audio import load_audio_16k
+
+    return load_audio_16k(str(speech_dir / "mono16k.wav")).samples
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """The real app, launched in this process on 127.0.0.1 over the tiny models."""
+    import app
+
+    port = free_port()
+    app.demo.queue(default_concurrency_limit=app.SETTINGS.concurrency, max_size=app.SETTINGS.queue_size).launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        ssr_mode=False,
+        quiet=True,
+        max_file_size=app.SETTINGS.max_file_size,
+    )
+    yield f"http://127.0.0.1:{port}/"
+    app.demo.close()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """pytest-playwright: Debian's Chromium, never a downloaded browser."""
+    return {"executable_path": "/usr/bin/chromium", "headless": True, "args": BROWSER_ARGS}

@@ -1,0 +1,132 @@
+"""modules/audio.py against real files in every format and channel layout, and against bad input."""
+
+import numpy as np
+import pytest
+import soundfile
+
+from modules import audio
+from modules.audio import SAMPLE_RATE, load_audio_16k
+from modules.config import UserInputError
+
+SOURCE_SECONDS_TOLERANCE = 0.1  # MP3 and Opus encoders pad tens of ms
+
+
+@pytest.mark.parametrize(
+    "name, expected_note",
+    [
+        ("mono16k.wav", None),
+        ("stereo44k.flac", "mixed 2 channels down to mono"),
+        ("vorbis48k.ogg", "resampled from 48000 Hz"),
+        ("speech.mp3", "resampled from 22050 Hz"),
+        ("telephone8k.wav", "resampled from 8000 Hz"),
+        ("eight96k.wav", "mixed 8 channels down to mono"),
+        ("float32.wav", "resampled from 22050 Hz"),
+        ("speech.opus", "resampled from 48000 Hz"),
+    ],
+)
+def test_every_format_becomes_16k_mono_float32(speech_dir, name, expected_note):
+    source_seconds = soundfile.info(str(speech_dir / "source.wav")).duration
+    clip = load_audio_16k(str(speech_dir / name))
+    assert clip.samples.dtype == np.float32
+    assert clip.samples.ndim == 1
+    assert abs(clip.seconds - source_seconds) < SOURCE_SECONDS_TOLERANCE
+    assert np.abs(clip.samples).max() <= 1.0
+    assert np.abs(clip.samples).max() > 0.05  # real speech survived
+    if expected_note:
+        assert any(expected_note in note for note in clip.notes), clip.notes
+    else:
+        assert clip.notes == []
+
+
+def test_resampling_keeps_the_pitch():
+    rate = 44100
+    t = np.arange(rate) / rate
+    tone = 0.5 * np.sin(2 * np.pi * 440 * t)
+    clip = load_audio_16k((rate, np.stack([tone, tone], axis=1).astype(np.float32)))
+    spectrum = np.abs(np.fft.rfft(clip.samples))
+    peak_hz = np.argmax(spectrum) * SAMPLE_RATE / len(clip.samples)
+    assert len(clip.samples) == SAMPLE_RATE
+    assert abs(peak_hz - 440) < 2
+
+
+def test_m4a_goes_through_ffmpeg(speech_dir):
+    clip = load_audio_16k(str(speech_dir / "speech.m4a"))
+    assert clip.samples.dtype == np.float32 and clip.samples.ndim == 1
+    assert clip.seconds > 1.0
+
+
+def test_m4a_without_ffmpeg_says_so(speech_dir, monkeypatch):
+    monkeypatch.setattr(audio.shutil, "which", lambda name: None)
+    with pytest.raises(UserInputError, match="ffmpeg is not installed"):
+        load_audio_16k(str(speech_dir / "speech.m4a"))
+
+
+def test_gradio_microphone_tuple_int16_stereo():
+    rate = 48000
+    samples = np.zeros((rate, 2), dtype=np.int16)
+    samples[:, 0] = (np.sin(np.linspace(0, 200, rate)) * 32767).astype(np.int16)
+    samples[:, 1] = -32768
+    clip = load_audio_16k((rate, samples))
+    assert clip.samples.dtype == np.float32
+    assert len(clip.samples) == SAMPLE_RATE
+    assert -1.0 <= clip.samples.min() and clip.samples.max() <= 1.0
+    assert "mixed 2 channels down to mono" in clip.notes
+
+
+def test_int16_full_scale_maps_to_unit_range():
+    samples = np.array([32767, -32768] * 8000, dtype=np.int16)
+    clip = load_audio_16k((SAMPLE_RATE, samples))
+    assert clip.samples.max() == pytest.approx(32767 / 32768)
+    assert clip.samples.min() == -1.0
+    assert clip.notes == []
+
+
+def test_float_past_full_scale_is_scaled_and_said():
+    samples = np.full(SAMPLE_RATE, 2.0, dtype=np.float32)
+    samples[::2] = -4.0
+    clip = load_audio_16k((SAMPLE_RATE, samples))
+    assert np.abs(clip.samples).max() == pytest.approx(1.0)
+    assert any("scaled down by 4.00x" in note for note in clip.notes)
+
+
+@pytest.mark.parametrize(
+    "make_source, message",
+    [
+        (lambda tmp: None, "No audio was given"),
+        (lambda tmp: _write(tmp / "empty.wav", b""), "is empty"),
+        (lambda tmp: _write(tmp / "notes.wav", b"this is a text file, not audio\n" * 20), "not audio that can be decoded"),
+        (lambda tmp: str(tmp / "missing.wav"), "could not be found"),
+        (lambda tmp: (SAMPLE_RATE, np.zeros(0, dtype=np.float32)), "empty"),
+        (lambda tmp: (SAMPLE_RATE, np.zeros(SAMPLE_RATE, dtype=np.float32)), "silent"),
+        (lambda tmp: (SAMPLE_RATE, np.array([0.5], dtype=np.float32)), "at least 100 ms"),
+        (lambda tmp: (SAMPLE_RATE, np.array([0.1, np.nan] * 4000, dtype=np.float32)), "NaN or infinity"),
+        (lambda tmp: (SAMPLE_RATE, np.array([0.1, np.inf] * 4000, dtype=np.float32)), "NaN or infinity"),
+        (lambda tmp: (0, np.ones(100, dtype=np.float32)), "invalid sample rate"),
+        (lambda tmp: "just a string".split(), "must be a file"),
+    ],
+)
+def test_bad_input_gets_a_clear_message(tmp_path, make_source, message):
+    with pytest.raises(UserInputError, match=message):
+        load_audio_16k(make_source(tmp_path))
+
+
+def test_too_long_is_refused_before_decoding(tmp_path):
+    path = tmp_path / "long.wav"
+    soundfile.write(str(path), np.full(SAMPLE_RATE * 30, 0.1, dtype=np.float32), SAMPLE_RATE)
+    with pytest.raises(UserInputError, match=r"30\.0 s long; this tab accepts at most 20 s"):
+        load_audio_16k(str(path), max_seconds=20)
+    assert load_audio_16k(str(path), max_seconds=31).seconds == pytest.approx(30.0)
+
+
+def test_nan_in_a_float_wav_file(tmp_path):
+    path = tmp_path / "nan.wav"
+    samples = np.full(SAMPLE_RATE, 0.1, dtype=np.float32)
+    samples[100] = np.nan
+    soundfile.write(str(path), samples, SAMPLE_RATE, subtype="FLOAT")
+    with pytest.raises(UserInputError, match="NaN"):
+        load_audio_16k(str(path))
+
+
+def _write(path, payload: bytes) -> str:
+    path.write_bytes(payload)
+    return str(path)

@@ -1,0 +1,71 @@
+"""modules/text.py: cleaning, uroman romanisation, fitting text to a voice's alphabet."""
+
+import pytest
+
+from modules import text
+from modules.config import UserInputError
+
+LATIN = set("abcdefghijklmnopqrstuvwxyz'")
+
+
+def test_clean_text_collapses_whitespace_and_control_characters():
+    assert text.clean_text("  Hello,\t\nworld\x00\x07 !  ") == "Hello, world !"
+
+
+def test_clean_text_normalises_to_nfc():
+    decomposed = "e\u0301te\u0301"
+    assert text.clean_text(decomposed) == "\u00e9t\u00e9"
+
+
+@pytest.mark.parametrize("value", ["", "   \n\t", None, "\x00\x01"])
+def test_empty_text_is_refused(value):
+    with pytest.raises(UserInputError, match="empty"):
+        text.clean_text(value)
+
+
+def test_over_long_text_is_refused_with_the_limit():
+    with pytest.raises(UserInputError, match="50000 characters; at most 2000"):
+        text.clean_text("a" * 50_000, max_chars=2000)
+
+
+def test_romanize_uses_one_uroman_instance():
+    text._uromanizer.cache_clear()
+    assert text.romanize("Привет мир", "rus") == "Privet mir"
+    assert text.romanize("नमस्ते") == "namaste"
+    assert text._uromanizer.cache_info().misses == 1
+    assert text._uromanizer.cache_info().hits == 1
+
+
+def test_prepare_reports_dropped_characters_in_order():
+    prepared = text.prepare_for_vocab("Hello, World! 123", LATIN)
+    assert prepared.text == "hello world"
+    assert prepared.dropped == [",", "!", "1", "2", "3"]
+    assert not prepared.romanized
+
+
+def test_prepare_romanizes_when_asked():
+    prepared = text.prepare_for_vocab("Привет, мир", LATIN, language="rus", use_uroman=True)
+    assert prepared.text == "privet mir"
+    assert prepared.romanized
+    assert prepared.original == "Привет, мир"
+
+
+def test_typographic_apostrophe_becomes_the_vocabulary_one():
+    assert text.prepare_for_vocab("don’t", LATIN).text == "don't"
+
+
+def test_romanian_comma_below_letters_map_to_the_checkpoint_cedilla():
+    vocab = set("abcdefghijklmnopqrstuvwxyz ăâîşţ")
+    prepared = text.prepare_for_vocab("Știință și țară", vocab, language="ron")
+    assert prepared.text == "ştiinţă şi ţară"
+    assert prepared.dropped == []
+
+
+def test_case_is_kept_when_the_vocabulary_has_capitals():
+    assert text.prepare_for_vocab("Hi There", set("HiTher")).text == "Hi There"
+
+
+@pytest.mark.parametrize("value", ["😀😀😀", "!!! ???", "日本語"])
+def test_nothing_speakable_is_a_clear_error(value):
+    with pytest.raises(UserInputError, match="Nothing in this text can be spoken"):
+        text.prepare_for_vocab(value, LATIN)
