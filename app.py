@@ -225,7 +225,7 @@ def build_demo() -> gr.Blocks:
                 mt_status = gr.Markdown()
                 with gr.Row():
                     with gr.Column():
-                        mt_kind = gr.Radio([INPUT_SPEECH, INPUT_TEXT], value=INPUT_SPEECH, label="Translate")
+                        mt_kind = gr.Radio([INPUT_SPEECH, INPUT_TEXT], value=INPUT_SPEECH, label="Translate", elem_id="translate-kind")
                         mt_audio = audio_input("translate-audio")
                         mt_text = gr.Textbox(label="Text", lines=4, visible=False, elem_id="translate-text")
                         mt_source = language_dropdown(
