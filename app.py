@@ -5,12 +5,15 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
+from gradio.utils import get_upload_folder as gradio_upload_folder  # noqa: E402
 
-from modules import audio, identify, languages, speak, text, transcribe, translate  # noqa: E402
+from modules import audio, identify, languages, speak, subtitles, text, transcribe, translate  # noqa: E402
 from modules.config import ModelUnavailableError, UserInputError, load_settings  # noqa: E402
 from modules.models import (  # noqa: E402
     ENGLISH_ASR_MODEL,
@@ -33,6 +36,7 @@ ASR_MODELS = [
     *[(f"Wav2Vec2-BERT CTC: {model_id}", model_id) for model_id in W2V_BERT_MODELS],
 ]
 INPUT_SPEECH, INPUT_TEXT = "Speech", "Text"
+AUTO_DETECT = ("Auto-detect (MMS-LID)", transcribe.AUTO)
 
 
 def shows_errors(handler):
@@ -53,14 +57,34 @@ def shows_errors(handler):
     return wrapper
 
 
-def load_clip(audio_path: str | None) -> audio.Audio16k:
-    clip = audio.load_audio_16k(audio_path, SETTINGS.max_audio_seconds)
+def load_clip(audio_path: str | None, max_seconds: float) -> audio.Audio16k:
+    clip = audio.load_audio_16k(audio_path, max_seconds)
     if clip.notes:
         gr.Info("Audio input: " + "; ".join(clip.notes) + ".")
     return clip
 
 
 # -- handlers, one per user action -------------------------------------------------------------
+
+
+def progress_reporter(progress: gr.Progress):
+    """The modules report progress as plain (fraction, description) calls."""
+    return lambda fraction, description: progress(fraction, desc=description)
+
+
+def output_directory() -> Path:
+    """A fresh folder in Gradio's own temp dir for files the user downloads."""
+    return Path(tempfile.mkdtemp(dir=gradio_upload_folder()))
+
+
+def support_line(code: str) -> str:
+    found = languages.support(code)
+    yes_no = {True: "✓", False: "✗"}
+    return (
+        f"Transcribe {yes_no[bool(found.transcribe)]} · Speak {yes_no[bool(found.speak)]} · "
+        f"Translate: from speech {yes_no[found.translate_from_speech]}, to text {yes_no[found.translate_to_text]}, "
+        f"to speech {yes_no[found.translate_to_speech]}"
+    )
 
 
 def model_status(model_id: str) -> str:
@@ -71,10 +95,14 @@ def tts_status(language: str) -> str:
     return model_status(tts_model_id(language))
 
 
-def asr_language_choices(model_id: str):
-    catalog = transcribe.asr_languages(model_id)
-    value = "eng" if "eng" in languages.codes(catalog) else catalog[0].code
-    return gr.Dropdown(choices=languages.choices(catalog), value=value)
+def asr_language_options(model_id: str) -> list[tuple[str, str]]:
+    return [AUTO_DETECT, *languages.choices(transcribe.asr_languages(model_id))]
+
+
+def asr_language_choices(model_id: str, current: str):
+    options = asr_language_options(model_id)
+    value = current if current in {code for _, code in options} else "eng"
+    return gr.Dropdown(choices=options, value=value)
 
 
 def target_language_choices(speech_output: bool, current: str):
@@ -91,17 +119,33 @@ def show_translate_input(input_kind: str):
 
 @shows_errors
 def identify_language(audio_file: str | None, model_id: str, top_k: float, progress=gr.Progress()):
-    clip = load_clip(audio_file)
+    clip = load_clip(audio_file, SETTINGS.max_identify_seconds)
     progress(0.2, desc=f"Running {model_id} (loaded on first use)…")
-    guesses = identify.identify_language(clip.samples, model_id=model_id, top_k=int(top_k))
-    return {f"{guess.name} ({guess.code})": guess.probability for guess in guesses}
+    result = identify.identify_language(clip.samples, model_id=model_id, top_k=int(top_k))
+    top = result.guesses[0]
+    verdict = "Confident" if result.confident else "Not confident"
+    summary = (
+        f"**{verdict}**: {top.name} ({top.code}), {top.probability:.0%} "
+        f"(threshold {identify.CONFIDENT_PROBABILITY:.0%}); {result.method}.\n\n"
+        f"What the app can do with {top.name}: {support_line(top.code)}"
+    )
+    if not result.confident:
+        summary += "\n\nA longer or cleaner clip usually helps; treat the ranking as a guess."
+    return {f"{guess.name} ({guess.code})": guess.probability for guess in result.guesses}, summary
 
 
 @shows_errors
 def transcribe_audio(audio_file: str | None, model_id: str, language: str, progress=gr.Progress()):
-    clip = load_clip(audio_file)
-    progress(0.2, desc=f"Running {model_id} (loaded on first use)…")
-    return transcribe.transcribe(clip.samples, language=language, model_id=model_id).text
+    clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds)
+    progress(0.0, desc=f"Loading {model_id} (first use only)…")
+    result = transcribe.transcribe(
+        clip.samples, language=language, model_id=model_id, progress=progress_reporter(progress)
+    )
+    rows = result.words or result.segments
+    table = [[f"{row.start:.2f}", f"{row.end:.2f}", row.text] for row in rows]
+    files = subtitles.write_transcript_files(result.text, result.segments, output_directory(), "transcript")
+    notes = " ".join(result.notes) or f"Language: {languages.language_name(result.language)} ({result.language})."
+    return result.text, notes, table, [str(path) for path in files]
 
 
 @shows_errors
@@ -125,19 +169,26 @@ def translate_input(
     source_language: str,
     target_language: str,
     speech_output: bool,
+    speaker: float = 0,
+    beams: float = translate.DEFAULT_BEAMS,
+    max_new_tokens: float = translate.DEFAULT_MAX_NEW_TOKENS,
     progress=gr.Progress(),
 ):
-    progress(0.2, desc=f"Running {SEAMLESS_MODEL} (loaded on first use)…")
+    settings = translate.GenerationSettings(bool(speech_output), int(speaker), int(beams), int(max_new_tokens))
+    report = progress_reporter(progress)
+    progress(0.0, desc=f"Loading {SEAMLESS_MODEL} (first use only)…")
     if input_kind == INPUT_SPEECH:
-        clip = load_clip(audio_file)
-        result = translate.translate_speech(clip.samples, target_language, speech_output=speech_output)
+        clip = load_clip(audio_file, SETTINGS.max_translate_seconds)
+        result = translate.translate_speech(clip.samples, target_language, settings, progress=report)
     elif input_kind == INPUT_TEXT:
         cleaned = text.clean_text(input_text, SETTINGS.max_text_chars)
-        result = translate.translate_text(cleaned, source_language, target_language, speech_output=speech_output)
+        result = translate.translate_text(cleaned, source_language, target_language, settings, progress=report)
     else:
         raise UserInputError(f"Input must be {INPUT_SPEECH!r} or {INPUT_TEXT!r}.")
     speech = (result.sampling_rate, result.waveform) if result.waveform is not None else None
-    return result.text, speech
+    text_file = output_directory() / f"translation.{target_language}.txt"
+    text_file.write_text(result.text + "\n", encoding="utf-8")
+    return result.text, speech, str(text_file)
 
 
 # -- the page ----------------------------------------------------------------------------------
@@ -176,7 +227,9 @@ def build_demo() -> gr.Blocks:
                         lid_model = gr.Dropdown(LID_MODELS, value=LID_MODELS[0], label="Model")
                         lid_top_k = gr.Slider(1, 20, value=5, step=1, label="How many languages to show")
                         lid_button = gr.Button("Identify language", variant="primary", elem_id="identify-button")
-                    lid_result = gr.Label(label="Most likely languages", elem_id="identify-result")
+                    with gr.Column():
+                        lid_result = gr.Label(label="Most likely languages", elem_id="identify-result")
+                        lid_summary = gr.Markdown(elem_id="identify-summary")
                 gr.Examples(
                     [[os.path.join(EXAMPLES, name)] for name in ("english.wav", "french.flac", "german.ogg")],
                     inputs=[lid_audio],
@@ -188,9 +241,25 @@ def build_demo() -> gr.Blocks:
                     with gr.Column():
                         asr_audio = audio_input("transcribe-audio")
                         asr_model = gr.Dropdown(ASR_MODELS, value=MMS_ASR_MODEL, label="Model")
-                        asr_language = language_dropdown(languages.MMS_ASR, "eng", "Language", "transcribe-language")
+                        asr_language = gr.Dropdown(
+                            asr_language_options(MMS_ASR_MODEL),
+                            value="eng",
+                            label="Language",
+                            info="Type to search by name or code, or let MMS-LID detect it.",
+                            filterable=True,
+                            elem_id="transcribe-language",
+                        )
                         asr_button = gr.Button("Transcribe", variant="primary", elem_id="transcribe-button")
-                    asr_text = gr.Textbox(label="Transcript", lines=8, buttons=["copy"], elem_id="transcribe-result")
+                    with gr.Column():
+                        asr_text = gr.Textbox(label="Transcript", lines=8, buttons=["copy"], elem_id="transcribe-result")
+                        asr_notes = gr.Markdown(elem_id="transcribe-notes")
+                        asr_files = gr.File(label="Download (.txt, .srt)", file_count="multiple", elem_id="transcribe-files")
+                asr_times = gr.Dataframe(
+                    headers=["start (s)", "end (s)", "text"],
+                    label="Timestamps (words for CTC models, segments for Seamless)",
+                    interactive=False,
+                    elem_id="transcribe-times",
+                )
                 gr.Examples(
                     [
                         [os.path.join(EXAMPLES, "english.wav"), "eng"],
@@ -235,10 +304,19 @@ def build_demo() -> gr.Blocks:
                             languages.SEAMLESS_TEXT_OUT, "fra", "Target language", "translate-target"
                         )
                         mt_speech = gr.Checkbox(False, label="Also speak the translation (36 languages)")
+                        with gr.Accordion("Generation settings", open=False):
+                            mt_speaker = gr.Slider(
+                                0, translate.VOCODER_SPEAKERS - 1, value=0, step=1, label="Voice (vocoder speaker id)"
+                            )
+                            mt_beams = gr.Slider(1, 5, value=translate.DEFAULT_BEAMS, step=1, label="Beams (1 = fastest)")
+                            mt_max_tokens = gr.Slider(
+                                16, 512, value=translate.DEFAULT_MAX_NEW_TOKENS, step=16, label="Max tokens per piece"
+                            )
                         mt_button = gr.Button("Translate", variant="primary", elem_id="translate-button")
                     with gr.Column():
                         mt_result = gr.Textbox(label="Translation", lines=6, buttons=["copy"], elem_id="translate-result")
                         mt_audio_out = gr.Audio(label="Spoken translation", buttons=["download"], elem_id="translate-audio-out")
+                        mt_file = gr.File(label="Download the translation", elem_id="translate-file")
                 gr.Examples(
                     [
                         [INPUT_SPEECH, os.path.join(EXAMPLES, "english.wav"), "", "eng", "fra"],
@@ -250,13 +328,21 @@ def build_demo() -> gr.Blocks:
 
         # -- events: the four public API endpoints ---------------------------------------------
         gpu = dict(concurrency_id="models")  # one shared limit: adapter switches mutate shared models
-        lid_button.click(identify_language, [lid_audio, lid_model, lid_top_k], lid_result, api_name="identify", **gpu)
-        asr_button.click(transcribe_audio, [asr_audio, asr_model, asr_language], asr_text, api_name="transcribe", **gpu)
+        lid_button.click(
+            identify_language, [lid_audio, lid_model, lid_top_k], [lid_result, lid_summary], api_name="identify", **gpu
+        )
+        asr_button.click(
+            transcribe_audio,
+            [asr_audio, asr_model, asr_language],
+            [asr_text, asr_notes, asr_times, asr_files],
+            api_name="transcribe",
+            **gpu,
+        )
         tts_button.click(speak_text, [tts_text, tts_language, tts_seed], [tts_audio, tts_read], api_name="speak", **gpu)
         mt_button.click(
             translate_input,
-            [mt_kind, mt_audio, mt_text, mt_source, mt_target, mt_speech],
-            [mt_result, mt_audio_out],
+            [mt_kind, mt_audio, mt_text, mt_source, mt_target, mt_speech, mt_speaker, mt_beams, mt_max_tokens],
+            [mt_result, mt_audio_out, mt_file],
             api_name="translate",
             **gpu,
         )
@@ -265,7 +351,7 @@ def build_demo() -> gr.Blocks:
         private = dict(api_visibility="private", queue=False)
         lid_model.change(model_status, lid_model, lid_status, **private)
         asr_model.change(model_status, asr_model, asr_status, **private)
-        asr_model.change(asr_language_choices, asr_model, asr_language, **private)
+        asr_model.change(asr_language_choices, [asr_model, asr_language], asr_language, **private)
         tts_language.change(tts_status, tts_language, tts_status_line, **private)
         mt_kind.change(show_translate_input, mt_kind, [mt_audio, mt_text, mt_source], **private)
         mt_speech.change(target_language_choices, [mt_speech, mt_target], mt_target, **private)

@@ -141,3 +141,24 @@ def _to_16k_mono(samples: np.ndarray, rate: int, max_seconds: float | None) -> A
         # soxr can overshoot full scale by a hair on clipped input.
         samples = np.clip(samples, -1.0, 1.0)
     return Audio16k(np.ascontiguousarray(samples, dtype=np.float32), notes)
+
+
+def split_at_quiet_points(
+    samples: np.ndarray, min_seconds: float = 15.0, max_seconds: float = 20.0
+) -> list[tuple[int, int]]:
+    """(start, end) sample ranges of min..max seconds each, cut at the quietest 20 ms inside that span.
+
+    Seamless degrades past ~30 s and fails past its 4096 positions; cutting in pauses keeps words whole.
+    """
+    frame = SAMPLE_RATE // 50
+    lo, hi = int(min_seconds * SAMPLE_RATE), int(max_seconds * SAMPLE_RATE)
+    pieces, start = [], 0
+    while len(samples) - start > hi:
+        span = samples[start + lo : start + hi]
+        n_frames = len(span) // frame
+        energy = np.square(span[: n_frames * frame].reshape(n_frames, frame)).mean(axis=1)
+        cut = start + lo + int(np.argmin(energy)) * frame + frame // 2
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, len(samples)))
+    return pieces

@@ -20,8 +20,10 @@ class Settings:
     model_paths_file: str | None
     # "auto" picks CUDA (half precision) when present, else CPU (float32); or force "cpu" / "cuda".
     device: str
-    # Longest audio accepted per request, in seconds.
-    max_audio_seconds: float
+    # Longest audio accepted per request, in seconds, per tab.
+    max_identify_seconds: float
+    max_transcribe_seconds: float
+    max_translate_seconds: float
     # Longest text accepted per request, in characters.
     max_text_chars: int
     # Upload size limit passed to Gradio's launch(max_file_size=...).
@@ -39,9 +41,12 @@ def load_settings() -> Settings:
     return Settings(
         model_paths_file=os.environ.get("POLYGLOT_MODEL_PATHS") or None,
         device=os.environ.get("POLYGLOT_DEVICE", "auto"),
-        max_audio_seconds=_env_float("POLYGLOT_MAX_AUDIO_SECONDS", 120.0),
+        max_identify_seconds=_env_float("POLYGLOT_MAX_IDENTIFY_SECONDS", 600.0),
+        max_transcribe_seconds=_env_float("POLYGLOT_MAX_TRANSCRIBE_SECONDS", 3600.0),
+        max_translate_seconds=_env_float("POLYGLOT_MAX_TRANSLATE_SECONDS", 600.0),
         max_text_chars=_env_int("POLYGLOT_MAX_TEXT_CHARS", 2000),
-        max_file_size=os.environ.get("POLYGLOT_MAX_FILE_SIZE", "50mb"),
+        # An hour of 16 kHz 16-bit mono WAV is 115 MB.
+        max_file_size=os.environ.get("POLYGLOT_MAX_FILE_SIZE", "200mb"),
         queue_size=_env_int("POLYGLOT_QUEUE_SIZE", 32),
         concurrency=_env_int("POLYGLOT_CONCURRENCY", 1),
         cache_budget_bytes=int(_env_float("POLYGLOT_CACHE_BUDGET_GB", 16.0) * 2**30),

@@ -94,3 +94,29 @@ def codes(catalog: list[Language]) -> set[str]:
 
 def find(catalog: list[Language], code: str) -> Language | None:
     return next((language for language in catalog if language.code == code), None)
+
+
+@dataclass(frozen=True)
+class Support:
+    """What the app can do with one ISO 639-3 language (any script/dialect variant counts)."""
+
+    transcribe: list[str]  # MMS ASR ids
+    speak: list[str]  # MMS-TTS ids
+    translate_from_speech: bool
+    translate_to_text: bool
+    translate_to_speech: bool
+
+
+def base_code(code: str) -> str:
+    return code.split("-")[0]
+
+
+def support(code: str) -> Support:
+    base = base_code(code)
+    return Support(
+        transcribe=[c.code for c in MMS_ASR if base_code(c.code) == base],
+        speak=[c.code for c in MMS_TTS if base_code(c.code) == base],
+        translate_from_speech=base in codes(SEAMLESS_SPEECH_IN),
+        translate_to_text=base in codes(SEAMLESS_TEXT_OUT),
+        translate_to_speech=base in codes(SEAMLESS_SPEECH_OUT),
+    )

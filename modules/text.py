@@ -80,3 +80,22 @@ def prepare_for_vocab(
             "model's alphabet. Check that the language matches the text."
         )
     return PreparedText(original=original, text=spoken, dropped=dropped, romanized=use_uroman)
+
+
+# Sentence ends in Latin, CJK, Arabic and Devanagari scripts (and Armenian, Ethiopic, Burmese).
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？؟।॥։።။])\s+|(?<=[。！？])")
+
+
+def split_sentences(text: str, max_chars: int = 300) -> list[str]:
+    """Sentences of `text`; a sentence longer than max_chars is cut again at commas, then at spaces."""
+    pieces = []
+    for sentence in _SENTENCE_END.split(text):
+        sentence = sentence.strip()
+        while len(sentence) > max_chars:
+            cut = max(sentence.rfind(", ", 0, max_chars), sentence.rfind(" ", 0, max_chars))
+            cut = cut if cut > 0 else max_chars
+            pieces.append(sentence[: cut + 1].strip())
+            sentence = sentence[cut + 1 :].strip()
+        if sentence:
+            pieces.append(sentence)
+    return pieces

@@ -1,27 +1,43 @@
-"""Speech recognition: MMS-1b-all with language adapters, English wav2vec2, Wav2Vec2-BERT CTC, Seamless ASR."""
+"""Speech recognition: MMS-1b-all with language adapters, English wav2vec2, Wav2Vec2-BERT CTC, Seamless ASR.
+
+CTC models: audio is cut into fixed chunks with extra context on both sides; each chunk's
+logits for its context are dropped, the rest are concatenated and decoded once. Memory
+stays bounded by the chunk size whatever the length, and no word is cut or doubled at a
+boundary (the transformers ASR pipeline's chunk/stride scheme). Seamless: 15-20 s pieces
+cut at quiet points, one timed segment each.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
-from modules import languages
+from modules import identify, languages
 from modules.audio import SAMPLE_RATE
 from modules.config import ModelUnavailableError, UserInputError
 from modules.models import (
     CATALOG,
-    ENGLISH_ASR_MODEL,
     MMS_ASR_MODEL,
     SEAMLESS_MODEL,
     LoadedModel,
     ModelCache,
     default_cache,
 )
+from modules.subtitles import TimedText, group_words
 from modules.translate import translate_speech
 
+AUTO = "auto"
 ENGLISH = [languages.Language("eng", "English")]
+# MMS-1B runs out of memory past ~1 minute in one pass (fairseq #5271): bounded chunks instead.
+CHUNK_SECONDS = 20.0
+CONTEXT_SECONDS = 2.0
+# How far down the LID ranking auto-detection looks for a language the ASR model has.
+AUTO_DETECT_CANDIDATES = 20
+
+Progress = Callable[[float, str], None]
 
 
 def asr_languages(model_id: str) -> list[languages.Language]:
@@ -38,30 +54,113 @@ class Transcript:
     text: str
     language: str
     model_id: str
-    notes: list[str] = field(default_factory=list)
+    words: list[TimedText] = field(default_factory=list)  # CTC models: one entry per word
+    segments: list[TimedText] = field(default_factory=list)  # subtitle lines
+    notes: list[str] = field(default_factory=list)  # e.g. what auto-detection decided
 
 
 def transcribe(
-    samples: np.ndarray, language: str = "eng", model_id: str = MMS_ASR_MODEL, cache: ModelCache | None = None
+    samples: np.ndarray,
+    language: str = "eng",
+    model_id: str = MMS_ASR_MODEL,
+    cache: ModelCache | None = None,
+    progress: Progress | None = None,
+    chunk_seconds: float = CHUNK_SECONDS,
 ) -> Transcript:
-    """16 kHz mono audio -> text in `language` with `model_id`."""
+    """16 kHz mono audio -> timed text in `language` (or AUTO: detected by MMS-LID first)."""
     cache = cache or default_cache()
-    if model_id in CATALOG and language not in languages.codes(asr_languages(model_id)):
+    progress = progress or (lambda fraction, description: None)
+    notes = []
+    if language == AUTO:
+        progress(0.0, "Identifying the language")
+        language, note = detect_language(samples, model_id, cache)
+        notes.append(note)
+    elif model_id in CATALOG and language not in languages.codes(asr_languages(model_id)):
         raise UserInputError(f"{model_id} does not transcribe {language!r}. Pick a language from its list.")
     if model_id == SEAMLESS_MODEL:
         # Seamless ASR is speech -> text with the target set to the spoken language.
-        text = translate_speech(samples, target_language=language, cache=cache).text
-        return Transcript(text, language, model_id)
-    task = CATALOG.get(model_id, "ctc")
-    entry = cache.get(model_id, task)
-    inputs = entry.processor(audio=samples, sampling_rate=SAMPLE_RATE, return_tensors="pt")
-    with entry.lock:
+        translation = translate_speech(samples, target_language=language, cache=cache, progress=progress)
+        return Transcript(translation.text, language, model_id, [], translation.segments, notes)
+    entry = cache.get(model_id, CATALOG.get(model_id, "ctc"))
+    with entry.lock:  # the adapter must stay put for every chunk of this request
         if getattr(entry.model.config, "adapter_attn_dim", None):
             _apply_adapter(entry, language)
+        ids, seconds_per_frame = _ctc_ids(entry, samples, chunk_seconds, progress)
+        decoded = entry.processor.tokenizer.decode(ids, output_word_offsets=True)
+    words = [
+        TimedText(offset["start_offset"] * seconds_per_frame, offset["end_offset"] * seconds_per_frame, offset["word"])
+        for offset in decoded["word_offsets"]
+    ]
+    return Transcript(decoded["text"].strip(), language, model_id, words, group_words(words), notes)
+
+
+def detect_language(samples: np.ndarray, model_id: str, cache: ModelCache) -> tuple[str, str]:
+    """The most likely language that `model_id` can transcribe, and a note saying how it was chosen."""
+    if asr_languages(model_id) == ENGLISH:
+        return "eng", f"{model_id} is English-only; language detection was skipped."
+    available = checkpoint_languages(model_id, cache)
+    # LID labels are ISO 639-3; ASR ids may add a script or dialect (cmn -> cmn-script_simplified).
+    by_base: dict[str, str] = {}
+    for code in sorted(available):
+        by_base.setdefault(languages.base_code(code), code)
+    guesses = identify.identify_language(samples, top_k=AUTO_DETECT_CANDIDATES, cache=cache).guesses
+    top = guesses[0]
+    for guess in guesses:
+        chosen = by_base.get(guess.code)
+        if chosen is None:
+            continue
+        if guess is top:
+            return chosen, f"Detected {top.name} ({top.code}, {top.probability:.0%})."
+        return chosen, (
+            f"Detected {top.name} ({top.code}, {top.probability:.0%}), which this model can't transcribe; "
+            f"using {guess.name} ({chosen}, {guess.probability:.0%}), the most likely language it has."
+        )
+    fallback = "eng" if "eng" in available else sorted(available)[0]
+    return fallback, (
+        f"Detected {top.name} ({top.code}, {top.probability:.0%}); none of the {len(guesses)} most likely "
+        f"languages can be transcribed by this model, so {languages.language_name(fallback)} was used. "
+        "Choose the language by hand."
+    )
+
+
+def checkpoint_languages(model_id: str, cache: ModelCache) -> set[str]:
+    """Catalogued languages that the checkpoint itself has (its adapter vocabularies / language tokens)."""
+    catalog = languages.codes(asr_languages(model_id))
+    entry = cache.get(model_id, CATALOG.get(model_id, "ctc"))
+    if model_id == SEAMLESS_MODEL:
+        own = set(getattr(entry.model.generation_config, "text_decoder_lang_to_code_id", {}) or {})
+    else:
+        vocab = entry.processor.tokenizer.vocab  # MMS: {language: {token: id}}
+        own = {key for key, value in vocab.items() if isinstance(value, dict)}
+    return (own & catalog) or catalog
+
+
+def _ctc_ids(
+    entry: LoadedModel, samples: np.ndarray, chunk_seconds: float, progress: Progress
+) -> tuple[list[int], float]:
+    """Greedy CTC ids for the whole clip, chunk by chunk; and the seconds each id (frame) stands for."""
+    # Chunk edges on frame edges, so each chunk's frames line up with the whole clip's frames.
+    frame = entry.model.config.inputs_to_logits_ratio  # samples per output frame (320 for wav2vec2)
+    chunk = max(1, round(chunk_seconds * SAMPLE_RATE / frame)) * frame
+    context = round(CONTEXT_SECONDS * SAMPLE_RATE / frame) * frame
+    starts = list(range(0, len(samples), chunk))
+    if len(starts) > 1 and len(samples) - starts[-1] < SAMPLE_RATE:
+        starts.pop()  # fold a sub-second tail into the chunk before it
+    ids = []
+    for number, start in enumerate(starts):
+        progress(number / len(starts), f"Transcribing chunk {number + 1} of {len(starts)}")
+        last = number + 1 == len(starts)
+        end = len(samples) if last else starts[number + 1]
+        left, right = min(context, start), min(context, len(samples) - end)
+        piece = samples[start - left : end + right]
+        inputs = entry.processor(audio=piece, sampling_rate=SAMPLE_RATE, return_tensors="pt")
         with torch.inference_mode():
-            logits = entry.model(**entry.to_model(inputs)).logits
-        text = entry.processor.batch_decode(logits.argmax(dim=-1).cpu())[0]
-    return Transcript(text.strip(), language, model_id)
+            logits = entry.model(**entry.to_model(inputs)).logits[0]
+        first = left // frame
+        keep = slice(first, None if last else first + (end - start) // frame)
+        ids.append(logits[keep].argmax(dim=-1).cpu())
+    all_ids = torch.cat(ids).tolist()
+    return all_ids, float(frame / SAMPLE_RATE)
 
 
 def _apply_adapter(entry: LoadedModel, language: str) -> None:
@@ -84,6 +183,6 @@ def _apply_adapter(entry: LoadedModel, language: str) -> None:
             tokenizer.set_target_lang(current)  # keep tokenizer and weights in step
         raise ModelUnavailableError(
             f"The {language} adapter of {entry.model_id} can't be loaded ({error}). "
-            "Check that adapter.{language}.safetensors is in the model directory or reachable on the Hub."
+            f"Check that adapter.{language}.safetensors is in the model directory or reachable on the Hub."
         ) from error
     entry.state["adapter"] = language

@@ -1,16 +1,24 @@
-"""SeamlessM4T-v2: speech or text in, text (and speech) out, from one loaded model."""
+"""SeamlessM4T-v2: speech or text in, text (and speech) out, from one loaded model for every direction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from modules import languages
-from modules.audio import SAMPLE_RATE
+from modules.audio import SAMPLE_RATE, split_at_quiet_points
 from modules.config import UserInputError
 from modules.models import SEAMLESS_MODEL, LoadedModel, ModelCache, default_cache
+from modules.subtitles import TimedText
+from modules.text import split_sentences
+
+PAUSE_SECONDS = 0.3  # between spoken pieces when joining them
+DEFAULT_BEAMS = 1  # greedy: lowest latency; 2-5 beams trade speed for quality
+DEFAULT_MAX_NEW_TOKENS = 256
+VOCODER_SPEAKERS = 200  # speaker ids of the v2 unit vocoder
 
 
 @dataclass
@@ -19,6 +27,15 @@ class Translation:
     target_language: str
     waveform: np.ndarray | None = None  # float32 at `sampling_rate`, when speech was asked for
     sampling_rate: int = SAMPLE_RATE
+    segments: list[TimedText] = field(default_factory=list)  # speech input: the pieces and their times
+
+
+@dataclass
+class GenerationSettings:
+    speech_output: bool = False
+    speaker_id: int = 0
+    num_beams: int = DEFAULT_BEAMS
+    max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS
 
 
 def _check_language(code: str, catalog: list[languages.Language], role: str) -> None:
@@ -27,44 +44,98 @@ def _check_language(code: str, catalog: list[languages.Language], role: str) -> 
 
 
 def translate_speech(
-    samples: np.ndarray, target_language: str, speech_output: bool = False, cache: ModelCache | None = None
+    samples: np.ndarray,
+    target_language: str,
+    settings: GenerationSettings | None = None,
+    cache: ModelCache | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> Translation:
-    """Speech (16 kHz mono) -> text in `target_language`; Seamless needs no source language for speech."""
-    entry = (cache or default_cache()).get(SEAMLESS_MODEL, "seamless")
-    inputs = entry.processor(audio=samples, sampling_rate=SAMPLE_RATE, return_tensors="pt")
-    return _generate(entry, inputs, target_language, speech_output)
+    """Speech (16 kHz mono) -> `target_language`. Seamless needs no source language for speech.
+
+    Long input is cut at quiet points into 15-20 s pieces, each translated, then joined.
+    """
+    settings = settings or GenerationSettings()
+    entry = _seamless(cache, target_language, settings)
+    pieces = split_at_quiet_points(samples)
+    segments, waveforms = [], []
+    for number, (start, end) in enumerate(pieces, start=1):
+        if progress:
+            progress((number - 1) / len(pieces), f"Translating piece {number} of {len(pieces)}")
+        inputs = entry.processor(audio=samples[start:end], sampling_rate=SAMPLE_RATE, return_tensors="pt")
+        text, waveform = _generate(entry, inputs, target_language, settings)
+        segments.append(TimedText(start / SAMPLE_RATE, end / SAMPLE_RATE, text))
+        waveforms.append(waveform)
+    return _joined(segments, waveforms, target_language, settings)
 
 
 def translate_text(
     text: str,
     source_language: str,
     target_language: str,
-    speech_output: bool = False,
+    settings: GenerationSettings | None = None,
     cache: ModelCache | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> Translation:
+    """Text -> `target_language`, sentence by sentence (the model is trained on sentences)."""
     _check_language(source_language, languages.SEAMLESS_TEXT_IN, "source")
-    entry = (cache or default_cache()).get(SEAMLESS_MODEL, "seamless")
-    inputs = entry.processor(text=text, src_lang=source_language, return_tensors="pt")
-    return _generate(entry, inputs, target_language, speech_output)
+    settings = settings or GenerationSettings()
+    entry = _seamless(cache, target_language, settings)
+    sentences = split_sentences(text)
+    texts, waveforms = [], []
+    for number, sentence in enumerate(sentences, start=1):
+        if progress:
+            progress((number - 1) / len(sentences), f"Translating sentence {number} of {len(sentences)}")
+        inputs = entry.processor(text=sentence, src_lang=source_language, return_tensors="pt")
+        translated, waveform = _generate(entry, inputs, target_language, settings)
+        texts.append(TimedText(0.0, 0.0, translated))
+        waveforms.append(waveform)
+    result = _joined(texts, waveforms, target_language, settings)
+    result.segments = []  # text input has no times
+    return result
 
 
-def _generate(entry: LoadedModel, inputs, target_language: str, speech_output: bool) -> Translation:
-    catalog = languages.SEAMLESS_SPEECH_OUT if speech_output else languages.SEAMLESS_TEXT_OUT
-    _check_language(target_language, catalog, "speech output" if speech_output else "target")
+def _seamless(cache: ModelCache | None, target_language: str, settings: GenerationSettings) -> LoadedModel:
+    catalog = languages.SEAMLESS_SPEECH_OUT if settings.speech_output else languages.SEAMLESS_TEXT_OUT
+    _check_language(target_language, catalog, "speech output" if settings.speech_output else "target")
+    if not 0 <= settings.speaker_id < VOCODER_SPEAKERS:
+        raise UserInputError(f"Speaker must be between 0 and {VOCODER_SPEAKERS - 1}.")
+    if not 1 <= settings.num_beams <= 5:
+        raise UserInputError("Beam count must be between 1 and 5.")
+    return (cache or default_cache()).get(SEAMLESS_MODEL, "seamless")
+
+
+def _generate(
+    entry: LoadedModel, inputs, target_language: str, settings: GenerationSettings
+) -> tuple[str, np.ndarray | None]:
+    """One model call: the translated text, and its speech when asked for."""
+    options = dict(
+        tgt_lang=target_language,
+        generate_speech=settings.speech_output,
+        text_num_beams=settings.num_beams,
+        text_max_new_tokens=settings.max_new_tokens,
+    )
+    if settings.speech_output:
+        # Without intermediate ids, speech output is a bare (waveform, lengths) tuple with no text.
+        options.update(return_intermediate_token_ids=True, speaker_id=settings.speaker_id)
     with entry.lock, torch.inference_mode():
         try:
-            output = entry.model.generate(
-                **entry.to_model(inputs),
-                tgt_lang=target_language,
-                generate_speech=speech_output,
-                return_intermediate_token_ids=speech_output,  # else speech output is a bare tuple, no text
-            )
+            output = entry.model.generate(**entry.to_model(inputs), **options)
         except ValueError as error:
             # The checkpoint's own language maps are the last word (e.g. a trimmed local copy).
             raise UserInputError(f"This Seamless checkpoint can't produce {target_language!r}: {error}") from error
     text = entry.processor.decode(output.sequences[0], skip_special_tokens=True).strip()
+    if not settings.speech_output:
+        return text, None
+    lengths = output.waveform_lengths
+    length = int(lengths.reshape(-1)[0]) if lengths is not None else None
+    return text, output.waveform[0, :length].float().cpu().numpy()
+
+
+def _joined(pieces: list[TimedText], waveforms: list, target_language: str, settings: GenerationSettings) -> Translation:
+    text = " ".join(piece.text for piece in pieces if piece.text)
     waveform = None
-    if speech_output:
-        length = int(output.waveform_lengths.reshape(-1)[0]) if output.waveform_lengths is not None else None
-        waveform = output.waveform[0, :length].float().cpu().numpy()
-    return Translation(text=text, target_language=target_language, waveform=waveform)
+    if settings.speech_output:
+        pause = np.zeros(int(PAUSE_SECONDS * SAMPLE_RATE), dtype=np.float32)
+        parts = [part for waveform_piece in waveforms for part in (waveform_piece, pause)][:-1]
+        waveform = np.concatenate(parts).astype(np.float32)
+    return Translation(text, target_language, waveform, SAMPLE_RATE, pieces)

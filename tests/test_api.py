@@ -1,6 +1,7 @@
 """Every api_name through gradio_client against the launched app."""
 
-import numpy as np
+from pathlib import Path
+
 import pytest
 import soundfile
 from gradio_client import Client, handle_file
@@ -23,16 +24,35 @@ def test_the_four_endpoints_are_public(client):
 
 
 def test_identify(client):
-    result = client.predict(handle_file(str(EXAMPLES / "french.flac")), "facebook/mms-lid-126", 3, api_name="/identify")
+    result, summary = client.predict(
+        handle_file(str(EXAMPLES / "french.flac")), "facebook/mms-lid-126", 3, api_name="/identify"
+    )
     confidences = result["confidences"]
+    assert summary.startswith("**Not confident**")  # a random model spreads its bets
+    assert "classified the whole clip" in summary and "Transcribe ✓" in summary
     assert len(confidences) == 3
     assert all(c["label"].endswith(")") and "(" in c["label"] for c in confidences)
     assert result["label"] == confidences[0]["label"]
 
 
-def test_transcribe(client):
-    text = client.predict(handle_file(str(EXAMPLES / "spanish.mp3")), "facebook/mms-1b-all", "spa", api_name="/transcribe")
+def test_transcribe_gives_text_timestamps_and_downloads(client):
+    text, notes, table, files = client.predict(
+        handle_file(str(EXAMPLES / "spanish.mp3")), "facebook/mms-1b-all", "spa", api_name="/transcribe"
+    )
     assert isinstance(text, str) and text
+    assert notes == "Language: Spanish (spa)."
+    assert table["headers"] == ["start (s)", "end (s)", "text"]
+    assert " ".join(row[2] for row in table["data"]) == text
+    assert sorted(Path(f).suffix for f in files) == [".srt", ".txt"]
+    txt = next(f for f in files if f.endswith(".txt"))
+    assert Path(txt).read_text(encoding="utf-8").strip() == text
+
+
+def test_transcribe_auto_detect_says_what_it_chose(client):
+    text, notes, _, _ = client.predict(
+        handle_file(str(EXAMPLES / "german.ogg")), "facebook/mms-1b-all", "auto", api_name="/transcribe"
+    )
+    assert notes.startswith("Detected ")
 
 
 def test_speak_returns_a_16k_wav_and_the_text_read(client):
@@ -50,15 +70,18 @@ def test_speak_shows_romanization(client):
 
 
 def test_translate_text_to_text_and_speech(client):
-    text, audio = client.predict("Text", None, "good morning", "eng", "fra", False, api_name="/translate")
+    text, audio, text_file = client.predict("Text", None, "good morning", "eng", "fra", False, api_name="/translate")
     assert isinstance(text, str) and text and audio is None
-    text, audio_path = client.predict("Text", None, "good morning", "eng", "fra", True, api_name="/translate")
+    assert Path(text_file).read_text(encoding="utf-8").strip() == text
+    text, audio_path, _ = client.predict(
+        "Text", None, "good morning", "eng", "fra", True, 3, 2, 32, api_name="/translate"
+    )
     samples, rate = soundfile.read(audio_path)
     assert rate == 16000 and samples.ndim == 1 and samples.size > 0
 
 
 def test_translate_speech_to_text(client):
-    text, audio = client.predict(
+    text, audio, _ = client.predict(
         "Speech", handle_file(str(EXAMPLES / "english.wav")), "", "eng", "deu", False, api_name="/translate"
     )
     assert isinstance(text, str) and audio is None

@@ -14,18 +14,22 @@ from modules.config import ModelUnavailableError, UserInputError
 from modules.models import ENGLISH_ASR_MODEL, MMS_ASR_MODEL, SEAMLESS_MODEL, W2V_BERT_MODELS
 from tests.tiny_models import ADAPTER_CHARS, LID126_CODES
 
+SPEECH = translate.GenerationSettings(speech_output=True)
+
 
 # -- Identify ---------------------------------------------------------------------------------
 
 
 def test_identify_returns_top_k_named_languages_from_id2label(cache, speech_16k):
-    guesses = identify.identify_language(speech_16k, top_k=5, cache=cache)
+    result = identify.identify_language(speech_16k, top_k=5, cache=cache)
+    guesses = result.guesses
     assert len(guesses) == 5
+    assert result.windows == 1 and result.method == "classified the whole clip"
     probabilities = [guess.probability for guess in guesses]
     assert probabilities == sorted(probabilities, reverse=True)
     assert all(0 < p < 1 for p in probabilities)
     assert all(guess.code in LID126_CODES and guess.name for guess in guesses)
-    all_guesses = identify.identify_language(speech_16k, top_k=500, cache=cache)
+    all_guesses = identify.identify_language(speech_16k, top_k=500, cache=cache).guesses
     assert len(all_guesses) == 126
     assert sum(guess.probability for guess in all_guesses) == pytest.approx(1.0, abs=1e-4)
 
@@ -167,8 +171,8 @@ def test_text_to_text(cache):
 
 def test_speech_to_text_and_speech_share_one_model(cache, speech_16k):
     text_only = translate.translate_speech(speech_16k, "deu", cache=cache)
-    with_speech = translate.translate_speech(speech_16k, "fra", speech_output=True, cache=cache)
-    spoken_text = translate.translate_text("hola", "spa", "eng", speech_output=True, cache=cache)
+    with_speech = translate.translate_speech(speech_16k, "fra", SPEECH, cache=cache)
+    spoken_text = translate.translate_text("hola", "spa", "eng", SPEECH, cache=cache)
     assert isinstance(text_only.text, str)
     for result in (with_speech, spoken_text):
         assert result.waveform.dtype == np.float32 and result.waveform.ndim == 1 and result.waveform.size > 0
@@ -180,7 +184,7 @@ def test_translate_language_validation(cache, speech_16k):
     with pytest.raises(UserInputError, match="'xx' is not a supported source language"):
         translate.translate_text("hello", "xx", "fra", cache=cache)
     with pytest.raises(UserInputError, match="'afr' is not a supported speech output language"):
-        translate.translate_text("hello", "eng", "afr", speech_output=True, cache=cache)
+        translate.translate_text("hello", "eng", "afr", SPEECH, cache=cache)
     # In the catalog, but absent from this (tiny) checkpoint's own language map.
     with pytest.raises(UserInputError, match="can't produce 'jpn'"):
         translate.translate_speech(speech_16k, "jpn", cache=cache)

@@ -115,18 +115,25 @@ def _adapter_state(model: Wav2Vec2ForCTC, vocab_size: int) -> dict[str, torch.Te
     return state
 
 
-def build_mms_asr(out: Path, langs: dict[str, list[str]] | None = None) -> Path:
-    """Wav2Vec2ForCTC with MMS language adapters, like facebook/mms-1b-all."""
+def build_mms_asr(out: Path, langs: dict[str, list[str]] | None = None, local_only: bool = False) -> Path:
+    """Wav2Vec2ForCTC with MMS language adapters, like facebook/mms-1b-all.
+
+    local_only: no attention layers and no whole-input normalisation, so every output frame depends
+    only on nearby audio; then chunked and unchunked transcription must give the very same ids.
+    """
     _seed(1)
     langs = langs or ADAPTER_CHARS
     out.mkdir(parents=True, exist_ok=True)
     vocab = {lang: {tok: i for i, tok in enumerate(CTC_SPECIALS + chars)} for lang, chars in langs.items()}
     (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    tokenizer = Wav2Vec2CTCTokenizer(str(out / "vocab.json"), target_lang="eng")
-    feature_extractor = Wav2Vec2FeatureExtractor(sampling_rate=16000, do_normalize=True, return_attention_mask=True)
+    default = "eng" if "eng" in langs else next(iter(langs))
+    tokenizer = Wav2Vec2CTCTokenizer(str(out / "vocab.json"), target_lang=default)
+    feature_extractor = Wav2Vec2FeatureExtractor(
+        sampling_rate=16000, do_normalize=not local_only, return_attention_mask=True
+    )
     config = Wav2Vec2Config(
-        **TINY_WAV2VEC2,
-        vocab_size=len(vocab["eng"]),
+        **(TINY_WAV2VEC2 | {"num_hidden_layers": 0} if local_only else TINY_WAV2VEC2),
+        vocab_size=len(vocab[default]),
         adapter_attn_dim=8,
         feat_extract_norm="layer",
         do_stable_layer_norm=True,

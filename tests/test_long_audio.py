@@ -1,0 +1,160 @@
+"""Long audio: chunked CTC stitching, Seamless segmentation, LID windows, auto-detection, timestamps."""
+
+import re
+
+import numpy as np
+import pytest
+
+from modules import identify, languages, subtitles, transcribe
+from modules.audio import SAMPLE_RATE, load_audio_16k, split_at_quiet_points
+from modules.models import MMS_ASR_MODEL, SEAMLESS_MODEL, ModelCache
+from modules.subtitles import TimedText
+from tests.conftest import REPO_ROOT
+from tests.tiny_models import LATIN, build_mms_asr
+
+
+@pytest.fixture(scope="module")
+def long_speech():
+    """~41 s of real speech in five languages, five formats."""
+    names = ["english.wav", "french.flac", "german.ogg", "spanish.mp3", "russian.wav"]
+    clips = [load_audio_16k(str(REPO_ROOT / "examples" / name)).samples for name in names]
+    return np.concatenate(clips * 3)
+
+
+@pytest.fixture(scope="module")
+def local_mms(tmp_path_factory):
+    """A tiny MMS whose frames depend only on nearby audio: chunking must change nothing."""
+    directory = build_mms_asr(tmp_path_factory.mktemp("mms-local"), local_only=True)
+    return ModelCache({MMS_ASR_MODEL: str(directory)})
+
+
+@pytest.mark.parametrize("language", ["eng", "fra"])
+@pytest.mark.parametrize("chunk_seconds", [10.0, 7.3, 3.0])
+def test_chunked_equals_unchunked_ids(local_mms, long_speech, language, chunk_seconds):
+    whole = transcribe.transcribe(long_speech, language, cache=local_mms, chunk_seconds=1000)
+    chunked = transcribe.transcribe(long_speech, language, cache=local_mms, chunk_seconds=chunk_seconds)
+    entry = local_mms.get(MMS_ASR_MODEL, "ctc")
+    ids_whole, _ = transcribe._ctc_ids(entry, long_speech, 1000, lambda *_: None)
+    ids_chunked, _ = transcribe._ctc_ids(entry, long_speech, chunk_seconds, lambda *_: None)
+    assert ids_chunked == ids_whole
+    assert len(ids_whole) == (len(long_speech) - 400) // 320 + 1  # one frame per 20 ms, none lost or doubled
+    assert chunked.text == whole.text and len(whole.text) > 100
+
+
+def test_progress_reports_every_chunk(cache, long_speech):
+    calls = []
+    transcribe.transcribe(long_speech, "eng", cache=cache, chunk_seconds=10, progress=lambda f, d: calls.append((f, d)))
+    assert [d for _, d in calls] == [f"Transcribing chunk {n} of 5" for n in range(1, 6)]
+    assert [f for f, _ in calls] == sorted(f for f, _ in calls)
+
+
+def test_word_timestamps_are_ordered_and_inside_the_clip(local_mms, long_speech):
+    result = transcribe.transcribe(long_speech, "eng", cache=local_mms)
+    duration = len(long_speech) / SAMPLE_RATE
+    assert result.words, "the local tiny model emits word delimiters"
+    starts = [word.start for word in result.words]
+    assert starts == sorted(starts)
+    assert all(0 <= w.start <= w.end <= duration + 0.02 for w in result.words)
+    assert " ".join(word.text for word in result.words) == result.text
+    assert " ".join(line.text for line in result.segments) == result.text
+
+
+def test_seamless_asr_segments_long_audio_at_quiet_points(cache, long_speech):
+    result = transcribe.transcribe(long_speech, "eng", model_id=SEAMLESS_MODEL, cache=cache)
+    pieces = split_at_quiet_points(long_speech)
+    assert len(result.segments) == len(pieces) == 3
+    assert [(s.start, s.end) for s in result.segments] == [(a / SAMPLE_RATE, b / SAMPLE_RATE) for a, b in pieces]
+    assert result.words == []
+
+
+def test_split_at_quiet_points_cuts_in_the_pause():
+    rng = np.random.default_rng(0)
+    audio = (rng.standard_normal(SAMPLE_RATE * 50) * 0.3).astype(np.float32)
+    pause = slice(int(17.2 * SAMPLE_RATE), int(17.6 * SAMPLE_RATE))
+    audio[pause] = 0.0
+    pieces = split_at_quiet_points(audio)
+    assert pause.start <= pieces[0][1] <= pause.stop
+    assert pieces[0][0] == 0 and pieces[-1][1] == len(audio)
+    assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:]))
+    assert all(15 * SAMPLE_RATE <= end - start <= 20 * SAMPLE_RATE for start, end in pieces[:-1])
+    assert split_at_quiet_points(audio[: 19 * SAMPLE_RATE]) == [(0, 19 * SAMPLE_RATE)]
+
+
+def test_identify_averages_windows_over_long_audio(cache, long_speech):
+    result = identify.identify_language(long_speech, top_k=3, cache=cache)
+    assert result.windows == 2
+    assert result.method == "averaged over 2 windows of 30 s spread across the clip"
+    hour = np.tile(long_speech, 88)  # ~1 hour
+    assert len(identify.window_starts(len(hour), 30 * SAMPLE_RATE, identify.MAX_WINDOWS)) == identify.MAX_WINDOWS
+
+
+def test_window_starts_cover_the_clip():
+    window = 30 * SAMPLE_RATE
+    starts = identify.window_starts(100 * SAMPLE_RATE, window, 8)
+    assert starts[0] == 0 and starts[-1] + window == 100 * SAMPLE_RATE
+    assert len(starts) == 4
+    assert identify.window_starts(window, window, 8) == [0]
+
+
+def mms_with_adapters_for(tmp_path, override_map, codes):
+    """The tiny LID plus a tiny MMS whose only adapters are `codes`."""
+    import json
+
+    lid_dir = json.loads(override_map.read_text())["facebook/mms-lid-126"]
+    mms_dir = build_mms_asr(tmp_path / "mms", langs={code: LATIN for code in codes})
+    return ModelCache({MMS_ASR_MODEL: str(mms_dir), "facebook/mms-lid-126": lid_dir})
+
+
+def asr_id(lid_code):
+    """The MMS ASR id for a LID label (cmn -> cmn-script_simplified), or None."""
+    return next((c for c in sorted(languages.codes(languages.MMS_ASR)) if c.split("-")[0] == lid_code), None)
+
+
+@pytest.mark.parametrize("rank", [0, 3])
+def test_auto_detect_picks_the_best_ranked_language_with_an_adapter(tmp_path, override_map, cache, speech_16k, rank):
+    guesses = identify.identify_language(speech_16k, top_k=20, cache=cache).guesses
+    ranked = [(g, asr_id(g.code)) for g in guesses if asr_id(g.code)]
+    wanted_guess, wanted = ranked[rank]
+    worse = ranked[-1][1]
+    mms = mms_with_adapters_for(tmp_path, override_map, [worse, wanted])
+    result = transcribe.transcribe(speech_16k, transcribe.AUTO, cache=mms)
+    assert result.language == wanted
+    assert mms.get(MMS_ASR_MODEL, "ctc").processor.tokenizer.target_lang == wanted
+    top = guesses[0]
+    if wanted_guess is top:
+        assert result.notes == [f"Detected {top.name} ({top.code}, {top.probability:.0%})."]
+    else:
+        assert result.notes[0].startswith(f"Detected {top.name} ({top.code}")
+        assert f"which this model can't transcribe; using {wanted_guess.name} ({wanted}" in result.notes[0]
+
+
+def test_auto_detect_falls_back_with_a_note(tmp_path, speech_16k, override_map):
+    cache = mms_with_adapters_for(tmp_path, override_map, ["zza"])  # Zaza: not among LID-126's labels
+    result = transcribe.transcribe(speech_16k, transcribe.AUTO, cache=cache)
+    assert result.language == "zza"
+    assert "none of the 20 most likely languages can be transcribed by this model" in result.notes[0]
+
+
+def test_english_only_models_skip_detection(cache, speech_16k):
+    result = transcribe.transcribe(speech_16k, transcribe.AUTO, model_id="facebook/wav2vec2-base-960h", cache=cache)
+    assert result.language == "eng" and "English-only" in result.notes[0]
+    assert "facebook/mms-lid-126" not in cache.loaded_ids()
+
+
+def test_srt_and_txt_files(tmp_path):
+    words = [TimedText(0.0, 0.4, "hello"), TimedText(0.5, 0.9, "world"), TimedText(3.0, 3.5, "again")]
+    lines = subtitles.group_words(words)
+    assert [(line.start, line.end, line.text) for line in lines] == [(0.0, 0.9, "hello world"), (3.0, 3.5, "again")]
+    txt, srt = subtitles.write_transcript_files("hello world again", lines, tmp_path, "out")
+    assert txt.read_text() == "hello world again\n"
+    blocks = srt.read_text().strip().split("\n\n")
+    assert blocks[0] == "1\n00:00:00,000 --> 00:00:00,900\nhello world"
+    assert re.fullmatch(r"2\n00:00:03,000 --> 00:00:03,500\nagain", blocks[1])
+    assert subtitles.srt_time(3723.45) == "01:02:03,450"
+
+
+def test_long_lines_are_split():
+    words = [TimedText(i * 0.5, i * 0.5 + 0.4, "word") for i in range(40)]
+    lines = subtitles.group_words(words, max_seconds=6.0, max_chars=60)
+    assert all(line.end - line.start <= 6.0 and len(line.text) <= 60 for line in lines)
+    assert sum(len(line.text.split()) for line in lines) == 40
