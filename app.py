@@ -37,6 +37,7 @@ ASR_MODELS = [
 ]
 INPUT_SPEECH, INPUT_TEXT = "Speech", "Text"
 AUTO_DETECT = ("Auto-detect (MMS-LID)", transcribe.AUTO)
+DEFAULT_EXPRESSIVENESS = 0.667  # MMS-TTS checkpoints' noise_scale
 
 
 def shows_errors(handler):
@@ -149,10 +150,24 @@ def transcribe_audio(audio_file: str | None, model_id: str, language: str, progr
 
 
 @shows_errors
-def speak_text(input_text: str, language: str, seed: float, progress=gr.Progress()):
+def speak_text(
+    input_text: str,
+    language: str,
+    seed: float = 0,
+    speed: float = 1.0,
+    expressiveness: float = DEFAULT_EXPRESSIVENESS,
+    progress=gr.Progress(),
+):
     cleaned = text.clean_text(input_text, SETTINGS.max_text_chars)
-    progress(0.2, desc=f"Running {tts_model_id(language)} (loaded on first use)…")
-    speech = speak.synthesize(cleaned, language, seed=int(seed))
+    progress(0.0, desc=f"Loading {tts_model_id(language)} (first use only)…")
+    speech = speak.synthesize(
+        cleaned,
+        language,
+        seed=int(seed),
+        speed=float(speed),
+        expressiveness=float(expressiveness),
+        progress=progress_reporter(progress),
+    )
     read = speech.prepared.text
     if speech.prepared.romanized:
         read += "\n(romanized with uroman)"
@@ -275,7 +290,15 @@ def build_demo() -> gr.Blocks:
                     with gr.Column():
                         tts_text = gr.Textbox(label="Text", lines=4, elem_id="speak-text")
                         tts_language = language_dropdown(languages.MMS_TTS, "eng", "Voice language", "speak-language")
-                        tts_seed = gr.Number(0, precision=0, label="Seed (same seed + text = same audio)")
+                        with gr.Accordion("Voice settings", open=False):
+                            tts_speed = gr.Slider(*speak.SPEED_RANGE, value=1.0, step=0.05, label="Speed")
+                            tts_expressiveness = gr.Slider(
+                                *speak.EXPRESSIVENESS_RANGE,
+                                value=DEFAULT_EXPRESSIVENESS,
+                                step=0.01,
+                                label="Expressiveness (VITS noise scale; 0 = flat)",
+                            )
+                            tts_seed = gr.Number(0, precision=0, label="Seed (same text + seed + settings = same audio)")
                         tts_button = gr.Button("Speak", variant="primary", elem_id="speak-button")
                     with gr.Column():
                         tts_audio = gr.Audio(label="Speech", type="numpy", buttons=["download"], elem_id="speak-audio")
@@ -338,7 +361,13 @@ def build_demo() -> gr.Blocks:
             api_name="transcribe",
             **gpu,
         )
-        tts_button.click(speak_text, [tts_text, tts_language, tts_seed], [tts_audio, tts_read], api_name="speak", **gpu)
+        tts_button.click(
+            speak_text,
+            [tts_text, tts_language, tts_seed, tts_speed, tts_expressiveness],
+            [tts_audio, tts_read],
+            api_name="speak",
+            **gpu,
+        )
         mt_button.click(
             translate_input,
             [mt_kind, mt_audio, mt_text, mt_source, mt_target, mt_speech, mt_speaker, mt_beams, mt_max_tokens],

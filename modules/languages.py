@@ -44,13 +44,12 @@ def _names() -> dict[str, str]:
     return names
 
 
-def language_name(code: str) -> str:
-    """Human name of a model language id; suffixes such as `-script_latin` are named too."""
-    names = _names()
-    if code in names:
-        return names[code]
+def language_name(code: str, listed_name: str | None = None) -> str:
+    """Human name of a model language id; a `-script_latin` / `-dialect_x` suffix is named too,
+    so that variants of one language are told apart ("Urdu, Latin script")."""
     base, _, suffix = code.partition("-")
-    name = names.get(base)
+    names = _names()
+    name = listed_name or names.get(code) or names.get(base)
     if name is None:
         record = pycountry.languages.get(alpha_3=base)
         name = record.name if record else code
@@ -61,7 +60,7 @@ def language_name(code: str) -> str:
 
 
 def _catalog(rows: list[dict[str, str]]) -> list[Language]:
-    languages = [Language(row["code"], row["name"] or language_name(row["code"])) for row in rows]
+    languages = [Language(row["code"], language_name(row["code"], row["name"] or None)) for row in rows]
     return sorted(languages, key=lambda language: (language.name.lower(), language.code))
 
 

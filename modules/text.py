@@ -57,7 +57,7 @@ def prepare_for_vocab(
 ) -> PreparedText:
     """Fit `text` to a character vocabulary: romanise if asked, fold case and known variants, drop the rest.
 
-    Raises UserInputError when nothing speakable is left.
+    The result's text may be empty; see `prepare_sentences` for the checked, sentence-by-sentence form.
     """
     original = text
     if use_uroman:
@@ -73,13 +73,26 @@ def prepare_for_vocab(
         elif ch not in dropped:
             dropped.append(ch)
     spoken = re.sub(r"\s+", " ", "".join(kept)).strip()
-    if not any(ch in vocab and not ch.isspace() for ch in spoken):
-        shown = "".join(dropped[:20])
-        raise UserInputError(
-            f"Nothing in this text can be spoken by this voice: none of its characters ({shown}) are in the "
-            "model's alphabet. Check that the language matches the text."
-        )
     return PreparedText(original=original, text=spoken, dropped=dropped, romanized=use_uroman)
+
+
+def prepare_sentences(
+    text: str, vocab: set[str], *, language: str | None = None, use_uroman: bool = False
+) -> tuple[list[str], PreparedText]:
+    """The sentences to speak, each fitted to the vocabulary, and a summary of the whole.
+
+    Sentences with nothing speakable are skipped (their characters are reported as dropped);
+    raises UserInputError when no sentence is left.
+    """
+    parts = [prepare_for_vocab(s, vocab, language=language, use_uroman=use_uroman) for s in split_sentences(text)]
+    dropped = list(dict.fromkeys(ch for part in parts for ch in part.dropped if not ch.isspace()))
+    spoken = [part.text for part in parts if part.text]
+    if not spoken:
+        raise UserInputError(
+            f"Nothing in this text can be spoken by this voice: none of its characters ({''.join(dropped[:20])}) "
+            "are in the model's alphabet. Check that the language matches the text."
+        )
+    return spoken, PreparedText(original=text, text=" ".join(spoken), dropped=dropped, romanized=use_uroman)
 
 
 # Sentence ends in Latin, CJK, Arabic and Devanagari scripts (and Armenian, Ethiopic, Burmese).

@@ -59,8 +59,15 @@ def test_script_and_dialect_ids_are_kept_verbatim_and_named():
     codes = languages.codes(languages.MMS_ASR)
     assert "azj-script_latin" in codes
     assert "cmn-script_simplified" in codes
-    assert languages.language_name("azj-script_latin")  # named from the list
-    assert languages.language_name("xyz-script_latin").endswith(", Latin script")
+    assert languages.find(languages.MMS_TTS, "azj-script_latin").label == (
+        "Azerbaijani, North, Latin script (azj-script_latin)"
+    )
+    assert languages.find(languages.MMS_ASR, "urd-script_devanagari").name == "Urdu, Devanagari script"
+    assert languages.find(languages.MMS_ASR, "cak-dialect_central").name == "Kaqchikel, Central dialect"
+    labels = [language.label for language in languages.MMS_ASR]
+    names = [language.name for language in languages.MMS_ASR]
+    assert len(set(labels)) == len(labels)
+    assert len(set(names)) == len(names), "every variant has a name of its own"
 
 
 def test_names_fall_back_to_pycountry_then_to_the_code():

@@ -65,7 +65,36 @@ def test_case_is_kept_when_the_vocabulary_has_capitals():
     assert text.prepare_for_vocab("Hi There", set("HiTher")).text == "Hi There"
 
 
-@pytest.mark.parametrize("value", ["😀😀😀", "!!! ???", "日本語"])
+@pytest.mark.parametrize("value", ["😀😀😀", "!!! ???", "日本語", "😀. !!!"])
 def test_nothing_speakable_is_a_clear_error(value):
+    assert text.prepare_for_vocab(value, LATIN).text == ""
     with pytest.raises(UserInputError, match="Nothing in this text can be spoken"):
-        text.prepare_for_vocab(value, LATIN)
+        text.prepare_sentences(value, LATIN)
+
+
+def test_prepare_sentences_skips_unspeakable_sentences_and_says_so():
+    sentences, whole = text.prepare_sentences("Hello there. 😀😀! How are you?", LATIN)
+    assert sentences == ["hello there", "how are you"]
+    assert whole.text == "hello there how are you"
+    assert whole.dropped == [".", "😀", "!", "?"]
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("One. Two! Three? Four", ["One.", "Two!", "Three?", "Four"]),
+        ("第一句。第二句！", ["第一句。", "第二句！"]),
+        ("नमस्ते। आप कैसे हैं?", ["नमस्ते।", "आप कैसे हैं?"]),
+        ("مرحبا؟ كيف حالك", ["مرحبا؟", "كيف حالك"]),
+        ("no end", ["no end"]),
+    ],
+)
+def test_split_sentences(value, expected):
+    assert text.split_sentences(value) == expected
+
+
+def test_overlong_sentences_are_cut_at_commas_or_spaces():
+    sentence = ", ".join(["word " * 10] * 10)  # ~560 characters, no sentence end
+    pieces = text.split_sentences(sentence, max_chars=120)
+    assert all(len(piece) <= 120 for piece in pieces)
+    assert " ".join(pieces).split() == sentence.split()

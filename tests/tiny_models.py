@@ -115,11 +115,14 @@ def _adapter_state(model: Wav2Vec2ForCTC, vocab_size: int) -> dict[str, torch.Te
     return state
 
 
-def build_mms_asr(out: Path, langs: dict[str, list[str]] | None = None, local_only: bool = False) -> Path:
+def build_mms_asr(
+    out: Path, langs: dict[str, list[str]] | None = None, local_only: bool = False, size: dict | None = None
+) -> Path:
     """Wav2Vec2ForCTC with MMS language adapters, like facebook/mms-1b-all.
 
     local_only: no attention layers and no whole-input normalisation, so every output frame depends
     only on nearby audio; then chunked and unchunked transcription must give the very same ids.
+    size: Wav2Vec2Config sizes replacing the tiny ones (benchmarks build real-size models with it).
     """
     _seed(1)
     langs = langs or ADAPTER_CHARS
@@ -131,10 +134,10 @@ def build_mms_asr(out: Path, langs: dict[str, list[str]] | None = None, local_on
     feature_extractor = Wav2Vec2FeatureExtractor(
         sampling_rate=16000, do_normalize=not local_only, return_attention_mask=True
     )
+    sizes = size or (TINY_WAV2VEC2 | {"num_hidden_layers": 0, "adapter_attn_dim": 8} if local_only else TINY_WAV2VEC2)
     config = Wav2Vec2Config(
-        **(TINY_WAV2VEC2 | {"num_hidden_layers": 0} if local_only else TINY_WAV2VEC2),
+        **({"adapter_attn_dim": 8} | sizes),
         vocab_size=len(vocab[default]),
-        adapter_attn_dim=8,
         feat_extract_norm="layer",
         do_stable_layer_norm=True,
         pad_token_id=0,

@@ -1,0 +1,38 @@
+"""Real-size random models built from the public configs (../shared/reference/model-configs.md).
+
+Random weights, real shapes: timings and memory are those of the real checkpoints.
+"""
+
+from pathlib import Path
+
+from tests.tiny_models import ADAPTER_CHARS, build_mms_asr
+
+# facebook/mms-1b-all: Wav2Vec2ForCTC, 48 x 1280, adapters of dim 16 (965 M parameters, 3.7 GB fp32).
+MMS_1B = dict(
+    hidden_size=1280,
+    num_hidden_layers=48,
+    num_attention_heads=16,
+    intermediate_size=5120,
+    conv_dim=(512,) * 7,
+    conv_bias=True,
+    num_conv_pos_embeddings=128,
+    num_conv_pos_embedding_groups=16,
+    adapter_attn_dim=16,
+)
+# wav2vec2-base size (94 M) with MMS-style adapters: cheap enough for long-audio runs on 2 cores.
+BASE_WITH_ADAPTERS = dict(
+    hidden_size=768,
+    num_hidden_layers=12,
+    num_attention_heads=12,
+    intermediate_size=3072,
+    conv_dim=(512,) * 7,
+    num_conv_pos_embeddings=128,
+    num_conv_pos_embedding_groups=16,
+    adapter_attn_dim=16,
+)
+
+
+def build_mms(out: Path, size: dict, languages=("eng", "fra")) -> Path:
+    if (out / "config.json").is_file():
+        return out  # built by an earlier run
+    return build_mms_asr(out, langs={code: ADAPTER_CHARS[code] for code in languages}, size=size)
