@@ -36,3 +36,47 @@ def build_mms(out: Path, size: dict, languages=("eng", "fra")) -> Path:
     if (out / "config.json").is_file():
         return out  # built by an earlier run
     return build_mms_asr(out, langs={code: ADAPTER_CHARS[code] for code in languages}, size=size)
+
+
+def build_vits(out: Path) -> Path:
+    """facebook/mms-tts-eng shape: transformers' VitsConfig defaults (documented as that checkpoint's)."""
+    from tests.tiny_models import build_tts
+
+    if (out / "config.json").is_file():
+        return out
+    return build_tts(out, "eng", size={})
+
+
+# A small SeamlessM4T-v2 (hidden 256, 2 layers per stack): the real 2.3 B model does not fit a 2-core
+# benchmark run, but this keeps every stage (speech encoder, text decoder, t2u, vocoder) non-trivial.
+SEAMLESS_SMALL = dict(
+    hidden_size=256,
+    encoder_layers=2,
+    decoder_layers=2,
+    encoder_ffn_dim=1024,
+    decoder_ffn_dim=1024,
+    encoder_attention_heads=4,
+    decoder_attention_heads=4,
+    speech_encoder_layers=2,
+    speech_encoder_attention_heads=4,
+    speech_encoder_intermediate_size=1024,
+    conv_depthwise_kernel_size=31,
+    t2u_encoder_layers=2,
+    t2u_decoder_layers=2,
+    t2u_encoder_ffn_dim=1024,
+    t2u_decoder_ffn_dim=1024,
+    t2u_encoder_attention_heads=4,
+    t2u_decoder_attention_heads=4,
+    t2u_variance_predictor_embed_dim=256,
+    t2u_variance_predictor_hidden_dim=256,
+    upsample_initial_channel=256,
+    unit_embed_dim=256,
+)
+
+
+def build_seamless_small(out: Path) -> Path:
+    from tests.tiny_models import build_seamless
+
+    if (out / "config.json").is_file():
+        return out
+    return build_seamless(out, size=SEAMLESS_SMALL)

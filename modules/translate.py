@@ -18,7 +18,7 @@ from modules.text import split_sentences
 PAUSE_SECONDS = 0.3  # between spoken pieces when joining them
 DEFAULT_BEAMS = 1  # greedy: lowest latency; 2-5 beams trade speed for quality
 DEFAULT_MAX_NEW_TOKENS = 256
-VOCODER_SPEAKERS = 200  # speaker ids of the v2 unit vocoder
+VOCODER_SPEAKERS = 200  # speaker ids of the v2-large unit vocoder (the checkpoint's config is checked per call)
 
 
 @dataclass
@@ -97,11 +97,15 @@ def translate_text(
 def _seamless(cache: ModelCache | None, target_language: str, settings: GenerationSettings) -> LoadedModel:
     catalog = languages.SEAMLESS_SPEECH_OUT if settings.speech_output else languages.SEAMLESS_TEXT_OUT
     _check_language(target_language, catalog, "speech output" if settings.speech_output else "target")
-    if not 0 <= settings.speaker_id < VOCODER_SPEAKERS:
-        raise UserInputError(f"Speaker must be between 0 and {VOCODER_SPEAKERS - 1}.")
     if not 1 <= settings.num_beams <= 5:
         raise UserInputError("Beam count must be between 1 and 5.")
-    return (cache or default_cache()).get(SEAMLESS_MODEL, "seamless")
+    if not 1 <= settings.max_new_tokens <= 1024:
+        raise UserInputError("Max tokens must be between 1 and 1024.")
+    entry = (cache or default_cache()).get(SEAMLESS_MODEL, "seamless")
+    speakers = entry.model.config.vocoder_num_spkrs
+    if not 0 <= settings.speaker_id < speakers:
+        raise UserInputError(f"Voice (speaker id) must be between 0 and {speakers - 1}.")
+    return entry
 
 
 def _generate(

@@ -80,6 +80,27 @@ TTS_LANGS = {
     "rus": (list("abcdefghijklmnopqrstuvwxyz '-"), True),
 }
 
+TINY_VITS = dict(
+    hidden_size=16,
+    num_hidden_layers=1,
+    ffn_dim=16,
+    flow_size=8,
+    spectrogram_bins=17,
+    upsample_initial_channel=16,
+    upsample_rates=[8, 8, 2, 2],
+    upsample_kernel_sizes=[16, 16, 4, 4],
+    resblock_kernel_sizes=[3],
+    resblock_dilation_sizes=[[1]],
+    duration_predictor_filter_channels=16,
+    duration_predictor_num_flows=2,
+    prior_encoder_num_flows=1,
+    prior_encoder_num_wavenet_layers=1,
+    posterior_encoder_num_wavenet_layers=1,
+    depth_separable_num_layers=1,
+    # Random duration predictors make very long audio; speak fast to keep tests quick.
+    speaking_rate=4.0,
+)
+
 # Seamless languages with text tokens; the subset that also has speech output.
 SEAMLESS_TEXT_LANGS = ["eng", "fra", "deu", "spa", "rus", "cmn", "arb", "hin"]
 SEAMLESS_SPEECH_LANGS = ["eng", "fra", "deu", "spa"]
@@ -193,8 +214,8 @@ def build_w2v_bert_ctc(out: Path) -> Path:
     return out
 
 
-def build_tts(out: Path, lang: str = "eng") -> Path:
-    """VitsModel + VitsTokenizer, like facebook/mms-tts-<lang>."""
+def build_tts(out: Path, lang: str = "eng", size: dict | None = None) -> Path:
+    """VitsModel + VitsTokenizer, like facebook/mms-tts-<lang>; `size` {} gives the real VitsConfig sizes."""
     _seed(4)
     chars, is_uroman = TTS_LANGS[lang]
     out.mkdir(parents=True, exist_ok=True)
@@ -204,35 +225,17 @@ def build_tts(out: Path, lang: str = "eng") -> Path:
     tokenizer = VitsTokenizer(
         str(out / "vocab.json"), language=lang, add_blank=True, normalize=True, phonemize=False, is_uroman=is_uroman
     )
-    config = VitsConfig(
-        vocab_size=len(vocab),
-        hidden_size=16,
-        num_hidden_layers=1,
-        ffn_dim=16,
-        flow_size=8,
-        spectrogram_bins=17,
-        upsample_initial_channel=16,
-        upsample_rates=[8, 8, 2, 2],
-        upsample_kernel_sizes=[16, 16, 4, 4],
-        resblock_kernel_sizes=[3],
-        resblock_dilation_sizes=[[1]],
-        duration_predictor_filter_channels=16,
-        duration_predictor_num_flows=2,
-        prior_encoder_num_flows=1,
-        prior_encoder_num_wavenet_layers=1,
-        posterior_encoder_num_wavenet_layers=1,
-        depth_separable_num_layers=1,
-        # Random duration predictors make very long audio; speak fast to keep tests quick.
-        speaking_rate=4.0,
-        sampling_rate=16000,
-    )
+    config = VitsConfig(vocab_size=len(vocab), sampling_rate=16000, **(TINY_VITS if size is None else size))
     VitsModel(config).save_pretrained(out)
     tokenizer.save_pretrained(out)
     return out
 
 
-def build_seamless(out: Path) -> Path:
-    """SeamlessM4Tv2Model with a character-level tokenizer, like facebook/seamless-m4t-v2-large."""
+def build_seamless(out: Path, size: dict | None = None) -> Path:
+    """SeamlessM4Tv2Model with a character-level tokenizer, like facebook/seamless-m4t-v2-large.
+
+    size: SeamlessM4Tv2Config values replacing the tiny ones (benchmarks use it).
+    """
     _seed(5)
     out.mkdir(parents=True, exist_ok=True)
     lang_tokens = [f"__{code}__" for code in SEAMLESS_TEXT_LANGS]
@@ -247,8 +250,7 @@ def build_seamless(out: Path) -> Path:
     processor = SeamlessM4TProcessor(feature_extractor=feature_extractor, tokenizer=tokenizer)
 
     n_speech_langs = len(SEAMLESS_SPEECH_LANGS)
-    config = SeamlessM4Tv2Config(
-        vocab_size=len(vocab),
+    tiny = dict(
         t2u_vocab_size=24,
         char_vocab_size=64,
         hidden_size=16,
@@ -290,6 +292,7 @@ def build_seamless(out: Path) -> Path:
         t2u_eos_token_id=2,
         t2u_decoder_start_token_id=2,
     )
+    config = SeamlessM4Tv2Config(vocab_size=len(vocab), **(tiny | (size or {})))
     model = SeamlessM4Tv2Model(config)
     with torch.no_grad():
         # Random unit ids 0..3 fall below the vocoder offset and index out of range (see FACTS).

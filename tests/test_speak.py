@@ -1,0 +1,73 @@
+"""Speak in depth: controls, sentences, normalisation through the real voice, voices under a memory budget."""
+
+import numpy as np
+import pytest
+
+from modules import speak
+from modules.config import UserInputError
+from modules.models import ModelCache, read_override_map
+
+PAUSE = int(speak.PAUSE_SECONDS * 16000)
+
+
+def test_faster_speech_is_shorter(cache):
+    normal = speak.synthesize("a sentence of some length to say", "eng", seed=1, cache=cache)
+    fast = speak.synthesize("a sentence of some length to say", "eng", seed=1, speed=2.0, cache=cache)
+    slow = speak.synthesize("a sentence of some length to say", "eng", seed=1, speed=0.5, cache=cache)
+    assert len(fast.waveform) < len(normal.waveform) < len(slow.waveform)
+
+
+def test_settings_do_not_leak_into_the_next_request(cache):
+    first = speak.synthesize("same words", "eng", seed=3, cache=cache).waveform
+    speak.synthesize("same words", "eng", seed=3, speed=1.7, expressiveness=0.1, cache=cache)
+    assert np.array_equal(speak.synthesize("same words", "eng", seed=3, cache=cache).waveform, first)
+
+
+def test_expressiveness_changes_the_audio(cache):
+    flat = speak.synthesize("same words", "eng", seed=3, expressiveness=0.0, cache=cache).waveform
+    lively = speak.synthesize("same words", "eng", seed=3, expressiveness=1.0, cache=cache).waveform
+    assert not (flat.shape == lively.shape and np.array_equal(flat, lively))
+
+
+def test_sentences_are_spoken_one_by_one_with_pauses(cache):
+    calls = []
+    speech = speak.synthesize(
+        "First one. Second one! Third one?", "eng", cache=cache, progress=lambda f, d: calls.append(d)
+    )
+    assert speech.sentences == 3
+    assert calls == ["Speaking sentence 1 of 3", "Speaking sentence 2 of 3", "Speaking sentence 3 of 3"]
+    assert np.count_nonzero(speech.waveform == 0.0) >= 2 * PAUSE
+    assert speech.prepared.text == "first one second one third one"
+    assert speech.prepared.dropped == [".", "!", "?"]
+
+
+def test_romanian_letters_reach_the_voice_in_its_spelling(cache):
+    speech = speak.synthesize("Știință și țară", "ron", cache=cache)
+    assert speech.prepared.text == "ştiinţă şi ţară"
+    assert speech.prepared.dropped == []
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"speed": 3.0}, "Speed must be between 0.5 and 2.0"),
+        ({"expressiveness": 1.5}, "Expressiveness must be between 0.0 and 1.0"),
+    ],
+)
+def test_out_of_range_controls(cache, kwargs, message):
+    with pytest.raises(UserInputError, match=message):
+        speak.synthesize("hello", "eng", cache=cache, **kwargs)
+
+
+def test_voices_stay_under_the_memory_budget(override_map):
+    overrides = read_override_map(str(override_map))
+    probe = ModelCache(overrides)
+    sizes = {lang: probe.get(f"facebook/mms-tts-{lang}", "speak").nbytes for lang in ("eng", "fra", "ron")}
+    cache = ModelCache(overrides, budget_bytes=sizes["fra"] + sizes["ron"])
+    for language in ("eng", "fra", "ron"):
+        speak.synthesize("hello", language, cache=cache)
+    assert cache.loaded_ids() == ["facebook/mms-tts-fra", "facebook/mms-tts-ron"]
+    speak.synthesize("hello", "eng", cache=cache)  # a miss: loaded again, the oldest voice goes
+    assert cache.load_counts["facebook/mms-tts-eng"] == 2
+    assert cache.loaded_ids() == ["facebook/mms-tts-ron", "facebook/mms-tts-eng"]
+    assert cache.loaded_bytes() <= cache.budget_bytes

@@ -1,0 +1,96 @@
+"""Translate in depth: every direction, per-modality validation, segmentation, settings."""
+
+import numpy as np
+import pytest
+
+from modules import translate
+from modules.audio import SAMPLE_RATE, split_at_quiet_points
+from modules.config import UserInputError
+from modules.models import SEAMLESS_MODEL
+from modules.translate import GenerationSettings
+
+SPEECH = GenerationSettings(speech_output=True)
+PAUSE = int(translate.PAUSE_SECONDS * SAMPLE_RATE)
+
+
+@pytest.fixture(scope="module")
+def long_speech(speech_dir):
+    from modules.audio import load_audio_16k
+
+    clip = load_audio_16k(str(speech_dir / "mono16k.wav")).samples
+    return np.tile(clip, 16)  # ~41 s
+
+
+@pytest.mark.parametrize("speech_in", [True, False])
+@pytest.mark.parametrize("speech_out", [True, False])
+def test_all_four_directions_on_one_model(cache, speech_16k, speech_in, speech_out):
+    settings = GenerationSettings(speech_output=speech_out)
+    if speech_in:
+        result = translate.translate_speech(speech_16k, "fra", settings, cache=cache)
+    else:
+        result = translate.translate_text("good morning", "eng", "fra", settings, cache=cache)
+    assert isinstance(result.text, str) and result.target_language == "fra"
+    if speech_out:
+        assert result.waveform.dtype == np.float32 and result.waveform.ndim == 1 and result.waveform.size > 0
+        assert result.sampling_rate == 16000
+    else:
+        assert result.waveform is None
+    assert cache.loaded_ids() == [SEAMLESS_MODEL] and cache.load_counts[SEAMLESS_MODEL] == 1
+
+
+def test_long_speech_is_translated_piece_by_piece(cache, long_speech):
+    calls = []
+    result = translate.translate_speech(long_speech, "deu", SPEECH, cache=cache, progress=lambda f, d: calls.append(d))
+    pieces = split_at_quiet_points(long_speech)
+    assert len(pieces) == 3
+    assert calls == [f"Translating piece {n} of 3" for n in (1, 2, 3)]
+    assert [(s.start, s.end) for s in result.segments] == [(a / SAMPLE_RATE, b / SAMPLE_RATE) for a, b in pieces]
+    assert result.text == " ".join(s.text for s in result.segments if s.text)
+    assert np.count_nonzero(result.waveform == 0.0) >= 2 * PAUSE  # pauses between the spoken pieces
+
+
+def test_long_text_is_translated_sentence_by_sentence(cache):
+    calls = []
+    result = translate.translate_text(
+        "First sentence. Second one! Third?", "eng", "spa", cache=cache, progress=lambda f, d: calls.append(d)
+    )
+    assert calls == [f"Translating sentence {n} of 3" for n in (1, 2, 3)]
+    assert result.segments == []
+
+
+def test_speaker_and_beams_change_nothing_but_what_they_should(cache):
+    base = translate.translate_text("hello", "eng", "fra", SPEECH, cache=cache)
+    other_voice = translate.translate_text("hello", "eng", "fra", GenerationSettings(True, speaker_id=3), cache=cache)
+    assert other_voice.text == base.text
+    assert not (other_voice.waveform.shape == base.waveform.shape and np.array_equal(other_voice.waveform, base.waveform))
+    beams = translate.translate_text("hello", "eng", "fra", GenerationSettings(num_beams=3), cache=cache)
+    assert isinstance(beams.text, str)
+    short = translate.translate_text("hello", "eng", "fra", GenerationSettings(max_new_tokens=3), cache=cache)
+    assert len(short.text) <= len(base.text)
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        (GenerationSettings(True, speaker_id=4), r"speaker id\) must be between 0 and 3"),
+        (GenerationSettings(num_beams=9), "Beam count must be between 1 and 5"),
+        (GenerationSettings(max_new_tokens=0), "Max tokens must be between 1 and 1024"),
+    ],
+)
+def test_settings_are_checked(cache, settings, message):
+    with pytest.raises(UserInputError, match=message):
+        translate.translate_text("hello", "eng", "fra", settings, cache=cache)
+
+
+@pytest.mark.parametrize(
+    "source, target, settings, message",
+    [
+        ("xx", "fra", GenerationSettings(), "'xx' is not a supported source language"),
+        ("eng", "xx", GenerationSettings(), "'xx' is not a supported target language"),
+        ("eng", "afr", SPEECH, "'afr' is not a supported speech output language"),
+        ("eng", "zsm", GenerationSettings(), "'zsm' is not a supported target language"),
+    ],
+)
+def test_languages_are_checked_per_modality(cache, source, target, settings, message):
+    with pytest.raises(UserInputError, match=message):
+        translate.translate_text("hello", source, target, settings, cache=cache)
