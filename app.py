@@ -41,12 +41,15 @@ DEFAULT_EXPRESSIVENESS = 0.667  # MMS-TTS checkpoints' noise_scale
 
 
 def shows_errors(handler):
-    """Turn the modules' errors into messages for the user; anything else is logged, never shown raw."""
+    """Turn the modules' errors into messages for the user; anything else is logged, never shown raw.
+
+    A GPU out-of-memory error frees the cached models and runs the request once more.
+    """
 
     @functools.wraps(handler)
     def wrapper(*args, **kwargs):
         try:
-            return handler(*args, **kwargs)
+            return default_cache().retry_after_out_of_memory(lambda: handler(*args, **kwargs))
         except (UserInputError, ModelUnavailableError) as error:
             raise gr.Error(str(error), duration=None) from error
         except gr.Error:

@@ -10,7 +10,9 @@ arbitrary repository. Weights load as safetensors; remote code is never trusted.
 from __future__ import annotations
 
 import functools
+import gc
 import json
+import logging
 import os
 import socket
 import threading
@@ -36,6 +38,8 @@ from transformers import (
 
 from modules import languages
 from modules.config import ModelUnavailableError, UserInputError, load_settings
+
+log = logging.getLogger(__name__)
 
 # Load reports and per-shard progress bars are noise in a server log.
 transformers.logging.set_verbosity_error()
@@ -214,6 +218,7 @@ class ModelCache:
     def clear(self) -> None:
         for model_id in self.loaded_ids():
             self.evict(model_id)
+        gc.collect()
 
     def loaded_ids(self) -> list[str]:
         """Loaded models, least recently used first."""
@@ -223,6 +228,22 @@ class ModelCache:
     def loaded_bytes(self) -> int:
         with self._lock:
             return sum(entry.nbytes for entry in self._entries.values())
+
+    def retry_after_out_of_memory(self, call):
+        """Run `call()`; on a GPU out-of-memory error free every cached model and try once more."""
+        try:
+            return call()
+        except torch.OutOfMemoryError:
+            log.warning("out of GPU memory with %s loaded: evicting all and retrying once", self.loaded_ids())
+            self.clear()
+        try:
+            return call()
+        except torch.OutOfMemoryError as error:
+            self.clear()
+            raise ModelUnavailableError(
+                "The server ran out of GPU memory for this request, even after freeing every cached model. "
+                "Try shorter audio or text, or try again when the server is less busy."
+            ) from error
 
     def _evict_over_budget(self, keep: str) -> None:
         # Called with self._lock held.

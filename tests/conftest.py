@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+UPLOAD_LIMIT = "20mb"
 BROWSER_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -34,6 +35,8 @@ def pytest_configure(config):
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    # Small enough that the suite can send a file over it; the hour of FLAC in the corpus is 7.5 MB.
+    os.environ["POLYGLOT_MAX_FILE_SIZE"] = UPLOAD_LIMIT
     from tests.tiny_models import build_all
 
     root = Path(tempfile.mkdtemp(prefix="polyglot-tiny-models-"))
@@ -80,6 +83,13 @@ def speech_dir(tmp_path_factory) -> Path:
     run("ffmpeg", "-loglevel", "error", "-i", str(source), "-c:a", "libopus", "-ar", "48000", str(out / "speech.opus"))
     run("ffmpeg", "-loglevel", "error", "-i", str(source), "-c:a", "aac", str(out / "speech.m4a"))
     return out
+
+
+@pytest.fixture(scope="session")
+def bad_audio_dir(tmp_path_factory) -> Path:
+    from tests.bad_inputs import write_audio_corpus
+
+    return write_audio_corpus(tmp_path_factory.mktemp("bad-audio"))
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,137 @@
+"""The bad-input corpus through the API, upload limits, path injection, GPU out-of-memory recovery."""
+
+import re
+
+import httpx
+import pytest
+import soundfile
+import torch
+from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
+
+from modules import identify
+from modules.config import ModelUnavailableError
+from modules.models import LID_MODELS
+from tests.bad_inputs import AUDIO_CASES, TEXT_CASES, TEXTS, write_oversized
+from tests.conftest import REPO_ROOT
+
+LID = LID_MODELS[0]
+
+
+@pytest.fixture(scope="module")
+def client(app_url):
+    return Client(app_url, verbose=False)
+
+
+def still_serving(client):
+    _, read = client.predict("still here", "eng", 0, api_name="/speak")
+    assert read == "still here"
+
+
+@pytest.mark.parametrize("case", AUDIO_CASES, ids=lambda case: case.name)
+def test_audio_corpus_through_the_api(client, bad_audio_dir, case):
+    upload = handle_file(str(bad_audio_dir / case.name))
+    if case.error:
+        with pytest.raises(AppError, match=re.escape(case.error)):
+            client.predict(upload, LID, 3, api_name="/identify")
+    else:
+        label, summary = client.predict(upload, LID, 3, api_name="/identify")
+        assert len(label["confidences"]) == 3 and "classified the whole clip" in summary
+    still_serving(client)
+
+
+def test_an_hour_is_transcribed_in_bounded_chunks(client, bad_audio_dir):
+    text, notes, table, files = client.predict(
+        handle_file(str(bad_audio_dir / "hour.flac")), "facebook/mms-1b-all", "eng", api_name="/transcribe"
+    )
+    srt = next(f for f in files if f.endswith(".srt"))
+    assert isinstance(text, str) and notes == "Language: English (eng)."
+    if table["data"]:
+        assert float(table["data"][-1][1]) <= 3600.0
+
+
+@pytest.mark.parametrize("case", TEXT_CASES, ids=lambda case: case.name)
+def test_text_corpus_through_the_api(client, case):
+    if case.error:
+        with pytest.raises(AppError, match=re.escape(case.error)):
+            client.predict(TEXTS[case.name], "eng", 0, api_name="/speak")
+    else:
+        audio, read = client.predict(TEXTS[case.name], "eng", 0, api_name="/speak")
+        assert soundfile.info(audio).frames > 0
+        assert read.splitlines()[0] in ("hello world", "hello world")
+        assert "skipped" in read if case.name == "mixed-scripts" else True
+    still_serving(client)
+
+
+def test_mixed_scripts_report_what_was_skipped(client):
+    _, read = client.predict(TEXTS["mixed-scripts"], "eng", 0, api_name="/speak")
+    assert read.splitlines() == ["hello world", "Not in this voice's alphabet, skipped: м и р 世 界"]
+
+
+@pytest.mark.parametrize(
+    "api_name, args, message",
+    [
+        ("/speak", ("hello", "xx-unknown", 0), "not in the list of choices"),
+        ("/translate", ("Text", None, "hello", "qqq", "fra", False), "not in the list of choices"),
+        ("/translate", ("Text", None, "hello", "eng", "qqq", False), "not in the list of choices"),
+        ("/translate", ("Morse", None, "hello", "eng", "fra", False), "not in the list of choices"),
+        ("/identify", (handle_file(str(REPO_ROOT / "examples/english.wav")), "../../etc/passwd", 3), "not in the list"),
+    ],
+)
+def test_unknown_codes_and_model_ids(client, api_name, args, message):
+    with pytest.raises(AppError, match=message):
+        client.predict(*args, api_name=api_name)
+    still_serving(client)
+
+
+def test_uploads_over_the_limit_are_refused(client, app_url, tmp_path):
+    big = write_oversized(tmp_path / "big.wav", 21)  # the test app's limit is 20 MB
+    with pytest.raises(ValueError, match="exceeds the maximum file size"):
+        client.predict(handle_file(str(big)), LID, 3, api_name="/identify")
+    with open(big, "rb") as handle:
+        response = httpx.post(app_url + "gradio_api/upload", files={"files": ("big.wav", handle)}, timeout=60)
+    assert response.status_code == 413
+    still_serving(client)
+
+
+def test_server_paths_cannot_be_passed_as_audio(client, app_url):
+    """A FileData pointing at a server file is refused by Gradio before the app sees it."""
+    payload = {"data": [{"path": "/etc/hostname", "meta": {"_type": "gradio.FileData"}}, LID, 3]}
+    event = httpx.post(app_url + "gradio_api/call/identify", json=payload, timeout=30).json()["event_id"]
+    stream = httpx.get(app_url + f"gradio_api/call/identify/{event}", timeout=30).text
+    assert "event: error" in stream
+    assert open("/etc/hostname").read().strip() not in stream.replace("/etc/hostname", "")
+    still_serving(client)
+
+
+def inject_out_of_memory(entry, times: int):
+    """Fault injection: the next `times` forwards of this model raise CUDA's out-of-memory error."""
+    real_forward = entry.model.forward
+    failures = {"left": times}
+
+    def forward(*args, **kwargs):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise torch.OutOfMemoryError("CUDA out of memory (injected)")
+        return real_forward(*args, **kwargs)
+
+    entry.model.forward = forward
+
+
+def test_out_of_memory_evicts_everything_and_retries_once(cache, speech_16k):
+    cache.get("facebook/mms-tts-eng", "speak")
+    inject_out_of_memory(cache.get(LID, "identify"), times=1)
+    result = cache.retry_after_out_of_memory(lambda: identify.identify_language(speech_16k, cache=cache))
+    assert len(result.guesses) == 5
+    assert cache.loaded_ids() == [LID]  # everything was freed; only what the retry needed came back
+    assert cache.load_counts[LID] == 2
+
+
+def test_out_of_memory_twice_is_reported_clearly(cache, speech_16k):
+    def always_out_of_memory():
+        inject_out_of_memory(cache.get(LID, "identify"), times=1)
+        return identify.identify_language(speech_16k, cache=cache)
+
+    with pytest.raises(ModelUnavailableError, match="ran out of GPU memory"):
+        cache.retry_after_out_of_memory(always_out_of_memory)
+    assert cache.loaded_ids() == []
