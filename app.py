@@ -13,7 +13,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 from gradio.utils import get_upload_folder as gradio_upload_folder  # noqa: E402
 
-from modules import audio, identify, languages, speak, subtitles, text, transcribe, translate  # noqa: E402
+from modules import audio, identify, languages, speak, subtitles, text, transcribe, translate, warmup  # noqa: E402
 from modules.config import ModelUnavailableError, UserInputError, load_settings  # noqa: E402
 from modules.models import (  # noqa: E402
     ENGLISH_ASR_MODEL,
@@ -100,7 +100,7 @@ def tts_status(language: str) -> str:
 
 
 def asr_language_options(model_id: str) -> list[tuple[str, str]]:
-    return [AUTO_DETECT, *languages.choices(transcribe.asr_languages(model_id))]
+    return [AUTO_DETECT, *transcribe.asr_languages(model_id).choices()]
 
 
 def asr_language_choices(model_id: str, current: str):
@@ -111,8 +111,8 @@ def asr_language_choices(model_id: str, current: str):
 
 def target_language_choices(speech_output: bool, current: str):
     catalog = languages.SEAMLESS_SPEECH_OUT if speech_output else languages.SEAMLESS_TEXT_OUT
-    value = current if current in languages.codes(catalog) else "eng"
-    return gr.Dropdown(choices=languages.choices(catalog), value=value)
+    value = current if current in catalog.codes else "eng"
+    return gr.Dropdown(choices=catalog.choices(), value=value)
 
 
 def show_translate_input(input_kind: str):
@@ -219,7 +219,7 @@ def audio_input(elem_id: str) -> gr.Audio:
 
 def language_dropdown(catalog, value: str, label: str, elem_id: str, visible: bool = True) -> gr.Dropdown:
     return gr.Dropdown(
-        choices=languages.choices(catalog),
+        choices=catalog.choices(),
         value=value,
         label=label,
         filterable=True,
@@ -400,6 +400,8 @@ demo = build_demo()
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)
+    if warmup.should_warm_up(SETTINGS.warmup, default_cache().device.type):
+        warmup.warm_up()
     # Host and port come from GRADIO_SERVER_NAME / GRADIO_SERVER_PORT (127.0.0.1:7860 by default).
     demo.queue(default_concurrency_limit=SETTINGS.concurrency, max_size=SETTINGS.queue_size).launch(
         max_file_size=SETTINGS.max_file_size

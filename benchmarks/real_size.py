@@ -5,7 +5,8 @@ Random weights, real shapes: timings and memory are those of the real checkpoint
 
 from pathlib import Path
 
-from tests.tiny_models import ADAPTER_CHARS, build_mms_asr
+from tests.tiny_models import ADAPTER_CHARS, build_mms_asr, build_seamless, build_tts
+from tests.tiny_models import build_lid as build_lid_model
 
 # facebook/mms-1b-all: Wav2Vec2ForCTC, 48 x 1280, adapters of dim 16 (965 M parameters, 3.7 GB fp32).
 MMS_1B = dict(
@@ -32,6 +33,16 @@ BASE_WITH_ADAPTERS = dict(
 )
 
 
+# facebook/mms-lid-126: the same 1B backbone with a 1024-wide classifier over 126 languages.
+MMS_LID = MMS_1B | dict(classifier_proj_size=1024, feat_extract_norm="layer", do_stable_layer_norm=True)
+
+
+def build_lid(out: Path) -> Path:
+    if (out / "config.json").is_file():
+        return out
+    return build_lid_model(out, size=MMS_LID)
+
+
 def build_mms(out: Path, size: dict, languages=("eng", "fra")) -> Path:
     if (out / "config.json").is_file():
         return out  # built by an earlier run
@@ -40,8 +51,6 @@ def build_mms(out: Path, size: dict, languages=("eng", "fra")) -> Path:
 
 def build_vits(out: Path) -> Path:
     """facebook/mms-tts-eng shape: transformers' VitsConfig defaults (documented as that checkpoint's)."""
-    from tests.tiny_models import build_tts
-
     if (out / "config.json").is_file():
         return out
     return build_tts(out, "eng", size={})
@@ -75,8 +84,50 @@ SEAMLESS_SMALL = dict(
 
 
 def build_seamless_small(out: Path) -> Path:
-    from tests.tiny_models import build_seamless
-
     if (out / "config.json").is_file():
         return out
     return build_seamless(out, size=SEAMLESS_SMALL)
+
+
+def build_real_size_set(workdir: Path, seamless_small: bool = True) -> dict[str, str]:
+    """Override map {model id: dir} of real-size random models for the default model of each tab.
+
+    Seamless is the small stand-in (hidden 256): the 2.3 B model is too big to build on 2 cores.
+    """
+    return {
+        "facebook/mms-lid-126": str(build_lid(workdir / "mms-lid-126-size")),
+        "facebook/mms-1b-all": str(build_mms(workdir / "mms-1b-size", MMS_1B)),
+        "facebook/mms-tts-eng": str(build_vits(workdir / "vits-real-size")),
+        "facebook/seamless-m4t-v2-large": str(build_seamless_small(workdir / "seamless-small")),
+    }
+
+
+def default_model_bytes(bytes_per_parameter: int = 2) -> dict[str, int]:
+    """Weight bytes of each tab's default model at its real size, from the public configs.
+
+    Built on PyTorch's meta device: shapes only, no memory, no download.
+    """
+    import torch
+    from transformers import (
+        SeamlessM4Tv2Config,
+        SeamlessM4Tv2Model,
+        VitsConfig,
+        VitsModel,
+        Wav2Vec2Config,
+        Wav2Vec2ForCTC,
+        Wav2Vec2ForSequenceClassification,
+    )
+
+    mms = dict(MMS_1B, feat_extract_norm="layer", do_stable_layer_norm=True)
+    configs = {
+        "facebook/mms-lid-126": (Wav2Vec2ForSequenceClassification, Wav2Vec2Config(**MMS_LID, num_labels=126)),
+        "facebook/mms-1b-all": (Wav2Vec2ForCTC, Wav2Vec2Config(**mms, vocab_size=154)),
+        "facebook/mms-tts-eng": (VitsModel, VitsConfig(vocab_size=38)),
+        "facebook/seamless-m4t-v2-large": (SeamlessM4Tv2Model, SeamlessM4Tv2Config()),
+    }
+    sizes = {}
+    with torch.device("meta"):
+        for model_id, (model_class, config) in configs.items():
+            model = model_class(config)
+            sizes[model_id] = sum(t.numel() for t in [*model.parameters(), *model.buffers()]) * bytes_per_parameter
+    return sizes

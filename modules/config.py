@@ -35,6 +35,8 @@ class Settings:
     cache_budget_bytes: int
     # Seconds to wait when checking whether the Hugging Face Hub can be reached.
     hub_check_timeout: float
+    # Load and run the default models at start: "auto" (on CUDA only), "on", "off".
+    warmup: str
 
 
 def load_settings() -> Settings:
@@ -51,6 +53,7 @@ def load_settings() -> Settings:
         concurrency=_env_int("POLYGLOT_CONCURRENCY", 1),
         cache_budget_bytes=int(_env_float("POLYGLOT_CACHE_BUDGET_GB", 16.0) * 2**30),
         hub_check_timeout=_env_float("POLYGLOT_HUB_CHECK_TIMEOUT", 3.0),
+        warmup=os.environ.get("POLYGLOT_WARMUP", "auto"),
     )
 
 

@@ -59,12 +59,47 @@ def language_name(code: str, listed_name: str | None = None) -> str:
     return name
 
 
-def _catalog(rows: list[dict[str, str]]) -> list[Language]:
-    languages = [Language(row["code"], language_name(row["code"], row["name"] or None)) for row in rows]
-    return sorted(languages, key=lambda language: (language.name.lower(), language.code))
+class Catalog:
+    """The languages of one model family (or modality), sorted by name, with fast lookups."""
+
+    def __init__(self, languages: list[Language]):
+        self.languages = tuple(sorted(languages, key=lambda language: (language.name.lower(), language.code)))
+        self.codes = frozenset(language.code for language in self.languages)
+        self._by_code = {language.code: language for language in self.languages}
+        self._by_base: dict[str, list[str]] = {}
+        for code in sorted(self.codes):
+            self._by_base.setdefault(base_code(code), []).append(code)
+
+    def __iter__(self):
+        return iter(self.languages)
+
+    def __len__(self) -> int:
+        return len(self.languages)
+
+    def __getitem__(self, index: int) -> Language:
+        return self.languages[index]
+
+    def choices(self) -> list[tuple[str, str]]:
+        """(label, code) pairs for a dropdown."""
+        return [(language.label, language.code) for language in self.languages]
+
+    def find(self, code: str) -> Language | None:
+        return self._by_code.get(code)
+
+    def variants(self, code: str) -> list[str]:
+        """Ids sharing the ISO base code of `code` (cmn -> [cmn-script_simplified]), sorted."""
+        return self._by_base.get(base_code(code), [])
 
 
-def _seamless(column: str, hf_column: str | None) -> list[Language]:
+def base_code(code: str) -> str:
+    return code.split("-")[0]
+
+
+def _catalog(rows: list[dict[str, str]]) -> Catalog:
+    return Catalog([Language(row["code"], language_name(row["code"], row["name"] or None)) for row in rows])
+
+
+def _seamless(column: str, hf_column: str | None) -> Catalog:
     """Seamless languages of one modality that the Hugging Face conversion can actually serve."""
     rows = _read_tsv("seamless_m4t_v2_langs.tsv")
     return _catalog([r for r in rows if r[column] == "1" and (hf_column is None or r[hf_column] == "1")])
@@ -82,19 +117,6 @@ SEAMLESS_TEXT_OUT = _seamless("text_out", "hf_text_lang_token")
 SEAMLESS_SPEECH_OUT = _seamless("speech_out", "hf_vocoder_lang")
 
 
-def choices(catalog: list[Language]) -> list[tuple[str, str]]:
-    """(label, code) pairs for a dropdown."""
-    return [(language.label, language.code) for language in catalog]
-
-
-def codes(catalog: list[Language]) -> set[str]:
-    return {language.code for language in catalog}
-
-
-def find(catalog: list[Language], code: str) -> Language | None:
-    return next((language for language in catalog if language.code == code), None)
-
-
 @dataclass(frozen=True)
 class Support:
     """What the app can do with one ISO 639-3 language (any script/dialect variant counts)."""
@@ -106,16 +128,12 @@ class Support:
     translate_to_speech: bool
 
 
-def base_code(code: str) -> str:
-    return code.split("-")[0]
-
-
 def support(code: str) -> Support:
     base = base_code(code)
     return Support(
-        transcribe=[c.code for c in MMS_ASR if base_code(c.code) == base],
-        speak=[c.code for c in MMS_TTS if base_code(c.code) == base],
-        translate_from_speech=base in codes(SEAMLESS_SPEECH_IN),
-        translate_to_text=base in codes(SEAMLESS_TEXT_OUT),
-        translate_to_speech=base in codes(SEAMLESS_SPEECH_OUT),
+        transcribe=MMS_ASR.variants(base),
+        speak=MMS_TTS.variants(base),
+        translate_from_speech=base in SEAMLESS_SPEECH_IN.codes,
+        translate_to_text=base in SEAMLESS_TEXT_OUT.codes,
+        translate_to_speech=base in SEAMLESS_SPEECH_OUT.codes,
     )

@@ -42,7 +42,7 @@ def synthesize(
     """
     model_id = tts_model_id(language)
     cache = cache or default_cache()
-    if language not in languages.codes(languages.MMS_TTS) and not cache.is_allowed(model_id):
+    if language not in languages.MMS_TTS.codes and not cache.is_allowed(model_id):
         raise UserInputError(f"There is no MMS-TTS voice for {language!r}. Pick a language from the list.")
     if not SPEED_RANGE[0] <= speed <= SPEED_RANGE[1]:
         raise UserInputError(f"Speed must be between {SPEED_RANGE[0]} and {SPEED_RANGE[1]}.")

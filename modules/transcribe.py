@@ -30,7 +30,7 @@ from modules.subtitles import TimedText, group_words
 from modules.translate import translate_speech
 
 AUTO = "auto"
-ENGLISH = [languages.Language("eng", "English")]
+ENGLISH = languages.Catalog([languages.Language("eng", "English")])
 # MMS-1B runs out of memory past ~1 minute in one pass (fairseq #5271): bounded chunks instead.
 CHUNK_SECONDS = 20.0
 CONTEXT_SECONDS = 2.0
@@ -40,7 +40,7 @@ AUTO_DETECT_CANDIDATES = 20
 Progress = Callable[[float, str], None]
 
 
-def asr_languages(model_id: str) -> list[languages.Language]:
+def asr_languages(model_id: str) -> languages.Catalog:
     """The languages a recognition model can be asked for."""
     if model_id == MMS_ASR_MODEL:
         return languages.MMS_ASR
@@ -75,7 +75,7 @@ def transcribe(
         progress(0.0, "Identifying the language")
         language, note = detect_language(samples, model_id, cache)
         notes.append(note)
-    elif model_id in CATALOG and language not in languages.codes(asr_languages(model_id)):
+    elif model_id in CATALOG and language not in asr_languages(model_id).codes:
         raise UserInputError(f"{model_id} does not transcribe {language!r}. Pick a language from its list.")
     if model_id == SEAMLESS_MODEL:
         # Seamless ASR is speech -> text with the target set to the spoken language.
@@ -96,7 +96,7 @@ def transcribe(
 
 def detect_language(samples: np.ndarray, model_id: str, cache: ModelCache) -> tuple[str, str]:
     """The most likely language that `model_id` can transcribe, and a note saying how it was chosen."""
-    if asr_languages(model_id) == ENGLISH:
+    if asr_languages(model_id) is ENGLISH:
         return "eng", f"{model_id} is English-only; language detection was skipped."
     available = checkpoint_languages(model_id, cache)
     # LID labels are ISO 639-3; ASR ids may add a script or dialect (cmn -> cmn-script_simplified).
@@ -125,7 +125,7 @@ def detect_language(samples: np.ndarray, model_id: str, cache: ModelCache) -> tu
 
 def checkpoint_languages(model_id: str, cache: ModelCache) -> set[str]:
     """Catalogued languages that the checkpoint itself has (its adapter vocabularies / language tokens)."""
-    catalog = languages.codes(asr_languages(model_id))
+    catalog = asr_languages(model_id).codes
     entry = cache.get(model_id, CATALOG.get(model_id, "ctc"))
     if model_id == SEAMLESS_MODEL:
         own = set(getattr(entry.model.generation_config, "text_decoder_lang_to_code_id", {}) or {})

@@ -38,8 +38,8 @@ class GenerationSettings:
     max_new_tokens: int = DEFAULT_MAX_NEW_TOKENS
 
 
-def _check_language(code: str, catalog: list[languages.Language], role: str) -> None:
-    if code not in languages.codes(catalog):
+def _check_language(code: str, catalog: languages.Catalog, role: str) -> None:
+    if code not in catalog.codes:
         raise UserInputError(f"{code!r} is not a supported {role} language. Pick one from the list.")
 
 

@@ -4,6 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.bad_inputs import AUDIO_CASES, TEXT_CASES, TEXTS
 from tests.conftest import REPO_ROOT
 
 EXAMPLES = REPO_ROOT / "examples"
@@ -50,3 +51,36 @@ def test_every_tab_works_in_the_browser(page, app_url):
     page.locator("#speak-text textarea").fill("😀😀")
     page.locator("#speak-button").click()
     expect(page.get_by_text("Nothing in this text can be spoken").first).to_be_visible(timeout=TIMEOUT_MS)
+
+
+# What the voice reads for the odd-but-valid texts (each differs, so no answer can pass for the next).
+SPOKEN = {
+    "mixed-scripts": "hello world\nNot in this voice's alphabet, skipped: м и р 世 界",
+    "control-characters": "hello world",
+}
+
+
+def test_bad_input_corpus_in_the_browser(page, app_url, bad_audio_dir):
+    """Each bad file and text gets its message on the page; good-but-odd input gets a result."""
+    for case in AUDIO_CASES:
+        page.goto(app_url)
+        page.locator("#identify-audio input[type=file]").set_input_files(str(bad_audio_dir / case.name))
+        page.locator("#identify-button").click()
+        if case.error:
+            expect(page.get_by_text(case.error).first, case.name).to_be_visible(timeout=TIMEOUT_MS)
+        else:
+            expect(page.locator("#identify-summary"), case.name).to_contain_text("classified", timeout=TIMEOUT_MS)
+
+    page.goto(app_url)
+    page.get_by_role("tab", name="Speak").click()
+    for number, case in enumerate(TEXT_CASES):
+        page.locator("#speak-text textarea").fill(TEXTS[case.name])
+        page.locator("#speak-button").click()
+        if case.error:
+            # Errors stay on screen; count them so an earlier identical message can't pass for this one.
+            seen = sum(1 for earlier in TEXT_CASES[:number] if earlier.error == case.error)
+            expect(page.get_by_text(case.error), case.name).to_have_count(seen + 1, timeout=TIMEOUT_MS)
+        else:
+            expect(page.locator("#speak-read textarea"), case.name).to_have_value(
+                SPOKEN[case.name], timeout=TIMEOUT_MS
+            )

@@ -38,32 +38,32 @@ def test_seamless_modalities_follow_the_table_and_the_hf_token_maps():
     table = rows("seamless_m4t_v2_langs.tsv")
     text_out = {r["code"] for r in table if r["text_out"] == "1" and r["hf_text_lang_token"] == "1"}
     speech_out = {r["code"] for r in table if r["speech_out"] == "1" and r["hf_vocoder_lang"] == "1"}
-    assert languages.codes(languages.SEAMLESS_TEXT_OUT) == text_out
-    assert languages.codes(languages.SEAMLESS_SPEECH_OUT) == speech_out
+    assert languages.SEAMLESS_TEXT_OUT.codes == text_out
+    assert languages.SEAMLESS_SPEECH_OUT.codes == speech_out
     assert len(speech_out) == 36
     assert {"eng", "fra", "cmn", "arb"} <= speech_out
     assert "afr" not in speech_out and "afr" in text_out
     # Languages without a text token in the HF conversion can't be asked for.
-    assert "zsm" not in languages.codes(languages.SEAMLESS_TEXT_OUT)
+    assert "zsm" not in languages.SEAMLESS_TEXT_OUT.codes
 
 
 def test_labels_are_name_then_code_and_sorted_by_name():
-    french = languages.find(languages.MMS_ASR, "fra")
+    french = languages.MMS_ASR.find("fra")
     assert french.label == "French (fra)"
     names = [language.name.lower() for language in languages.MMS_TTS]
     assert names == sorted(names)
-    assert ("French (fra)", "fra") in languages.choices(languages.MMS_TTS)
+    assert ("French (fra)", "fra") in languages.MMS_TTS.choices()
 
 
 def test_script_and_dialect_ids_are_kept_verbatim_and_named():
-    codes = languages.codes(languages.MMS_ASR)
+    codes = languages.MMS_ASR.codes
     assert "azj-script_latin" in codes
     assert "cmn-script_simplified" in codes
-    assert languages.find(languages.MMS_TTS, "azj-script_latin").label == (
+    assert languages.MMS_TTS.find("azj-script_latin").label == (
         "Azerbaijani, North, Latin script (azj-script_latin)"
     )
-    assert languages.find(languages.MMS_ASR, "urd-script_devanagari").name == "Urdu, Devanagari script"
-    assert languages.find(languages.MMS_ASR, "cak-dialect_central").name == "Kaqchikel, Central dialect"
+    assert languages.MMS_ASR.find("urd-script_devanagari").name == "Urdu, Devanagari script"
+    assert languages.MMS_ASR.find("cak-dialect_central").name == "Kaqchikel, Central dialect"
     labels = [language.label for language in languages.MMS_ASR]
     names = [language.name for language in languages.MMS_ASR]
     assert len(set(labels)) == len(labels)

@@ -107,7 +107,7 @@ def mms_with_adapters_for(tmp_path, override_map, codes):
 
 def asr_id(lid_code):
     """The MMS ASR id for a LID label (cmn -> cmn-script_simplified), or None."""
-    return next((c for c in sorted(languages.codes(languages.MMS_ASR)) if c.split("-")[0] == lid_code), None)
+    return next((c for c in sorted(languages.MMS_ASR.codes) if c.split("-")[0] == lid_code), None)
 
 
 @pytest.mark.parametrize("rank", [0, 3])

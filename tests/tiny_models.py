@@ -110,12 +110,12 @@ def _seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def build_lid(out: Path, labels: list[str] | None = None) -> Path:
-    """Wav2Vec2ForSequenceClassification with the real mms-lid-126 label set."""
+def build_lid(out: Path, labels: list[str] | None = None, size: dict | None = None) -> Path:
+    """Wav2Vec2ForSequenceClassification with the real mms-lid-126 label set (`size`: real-size benchmarks)."""
     _seed(0)
     labels = labels or LID126_CODES
     config = Wav2Vec2Config(
-        **TINY_WAV2VEC2,
+        **(size or TINY_WAV2VEC2),
         num_labels=len(labels),
         id2label=dict(enumerate(labels)),
         label2id={code: i for i, code in enumerate(labels)},
