@@ -89,16 +89,33 @@ def build_seamless_small(out: Path) -> Path:
     return build_seamless(out, size=SEAMLESS_SMALL)
 
 
-def build_real_size_set(workdir: Path, seamless_small: bool = True) -> dict[str, str]:
+def build_seamless_large(out: Path) -> Path:
+    """facebook/seamless-m4t-v2-large shape (2.3 B; SeamlessM4Tv2Config defaults), with the tiny tokenizer."""
+    from transformers import SeamlessM4Tv2Config
+
+    from tests.tiny_models import TINY_SEAMLESS
+
+    if (out / "config.json").is_file():
+        return out
+    defaults = SeamlessM4Tv2Config().to_dict()
+    size = {key: defaults[key] for key in TINY_SEAMLESS if key in defaults} | {"vocab_size": defaults["vocab_size"]}
+    return build_seamless(out, size=size)
+
+
+def build_real_size_set(workdir: Path, seamless_large: bool = False) -> dict[str, str]:
     """Override map {model id: dir} of real-size random models for the default model of each tab.
 
-    Seamless is the small stand-in (hidden 256): the 2.3 B model is too big to build on 2 cores.
+    Seamless defaults to the small stand-in (hidden 256): the 2.3 B model is too big for 2 cores;
+    seamless_large builds the real shape (for GPU machines).
     """
+    seamless = build_seamless_large(workdir / "seamless-large") if seamless_large else (
+        build_seamless_small(workdir / "seamless-small")
+    )
     return {
         "facebook/mms-lid-126": str(build_lid(workdir / "mms-lid-126-size")),
         "facebook/mms-1b-all": str(build_mms(workdir / "mms-1b-size", MMS_1B)),
         "facebook/mms-tts-eng": str(build_vits(workdir / "vits-real-size")),
-        "facebook/seamless-m4t-v2-large": str(build_seamless_small(workdir / "seamless-small")),
+        "facebook/seamless-m4t-v2-large": str(seamless),
     }
 
 

@@ -231,6 +231,50 @@ def build_tts(out: Path, lang: str = "eng", size: dict | None = None) -> Path:
     return out
 
 
+TINY_SEAMLESS = dict(
+    t2u_vocab_size=24,
+    char_vocab_size=64,
+    hidden_size=16,
+    encoder_layers=1,
+    decoder_layers=1,
+    encoder_ffn_dim=32,
+    decoder_ffn_dim=32,
+    encoder_attention_heads=2,
+    decoder_attention_heads=2,
+    speech_encoder_layers=1,
+    speech_encoder_attention_heads=2,
+    speech_encoder_intermediate_size=32,
+    conv_depthwise_kernel_size=3,
+    t2u_encoder_layers=1,
+    t2u_decoder_layers=1,
+    t2u_encoder_ffn_dim=32,
+    t2u_decoder_ffn_dim=32,
+    t2u_encoder_attention_heads=2,
+    t2u_decoder_attention_heads=2,
+    t2u_variance_predictor_embed_dim=16,
+    t2u_variance_predictor_hidden_dim=16,
+    variance_predictor_kernel_size=3,
+    t2u_variance_predictor_kernel_size=3,
+    upsample_initial_channel=32,
+    unit_hifi_gan_vocab_size=20,
+    unit_embed_dim=16,
+    lang_embed_dim=8,
+    spkr_embed_dim=8,
+    vocoder_num_langs=len(SEAMLESS_SPEECH_LANGS),
+    vocoder_num_spkrs=4,
+    max_new_tokens=24,
+    t2u_max_new_tokens=24,
+    pad_token_id=0,
+    bos_token_id=2,
+    eos_token_id=3,
+    decoder_start_token_id=3,
+    t2u_bos_token_id=0,
+    t2u_pad_token_id=1,
+    t2u_eos_token_id=2,
+    t2u_decoder_start_token_id=2,
+)
+
+
 def build_seamless(out: Path, size: dict | None = None) -> Path:
     """SeamlessM4Tv2Model with a character-level tokenizer, like facebook/seamless-m4t-v2-large.
 
@@ -249,50 +293,7 @@ def build_seamless(out: Path, size: dict | None = None) -> Path:
     feature_extractor = SeamlessM4TFeatureExtractor(feature_size=80, num_mel_bins=80, stride=2)
     processor = SeamlessM4TProcessor(feature_extractor=feature_extractor, tokenizer=tokenizer)
 
-    n_speech_langs = len(SEAMLESS_SPEECH_LANGS)
-    tiny = dict(
-        t2u_vocab_size=24,
-        char_vocab_size=64,
-        hidden_size=16,
-        encoder_layers=1,
-        decoder_layers=1,
-        encoder_ffn_dim=32,
-        decoder_ffn_dim=32,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        speech_encoder_layers=1,
-        speech_encoder_attention_heads=2,
-        speech_encoder_intermediate_size=32,
-        conv_depthwise_kernel_size=3,
-        t2u_encoder_layers=1,
-        t2u_decoder_layers=1,
-        t2u_encoder_ffn_dim=32,
-        t2u_decoder_ffn_dim=32,
-        t2u_encoder_attention_heads=2,
-        t2u_decoder_attention_heads=2,
-        t2u_variance_predictor_embed_dim=16,
-        t2u_variance_predictor_hidden_dim=16,
-        variance_predictor_kernel_size=3,
-        t2u_variance_predictor_kernel_size=3,
-        upsample_initial_channel=32,
-        unit_hifi_gan_vocab_size=20,
-        unit_embed_dim=16,
-        lang_embed_dim=8,
-        spkr_embed_dim=8,
-        vocoder_num_langs=n_speech_langs,
-        vocoder_num_spkrs=4,
-        max_new_tokens=24,
-        t2u_max_new_tokens=24,
-        pad_token_id=0,
-        bos_token_id=2,
-        eos_token_id=3,
-        decoder_start_token_id=3,
-        t2u_bos_token_id=0,
-        t2u_pad_token_id=1,
-        t2u_eos_token_id=2,
-        t2u_decoder_start_token_id=2,
-    )
-    config = SeamlessM4Tv2Config(vocab_size=len(vocab), **(tiny | (size or {})))
+    config = SeamlessM4Tv2Config(**({"vocab_size": len(vocab)} | TINY_SEAMLESS | (size or {})))
     model = SeamlessM4Tv2Model(config)
     with torch.no_grad():
         # Random unit ids 0..3 fall below the vocoder offset and index out of range (see FACTS).

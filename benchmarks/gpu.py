@@ -1,0 +1,122 @@
+"""GPU figures for benchmarks/gpu.md: per-tab latency and real-time factor, adapter switch, cold load,
+peak GPU memory, with real-size random models in half precision.
+
+    .venv/bin/python -m benchmarks.gpu                       # on a CUDA machine (builds ~13 GB of models once)
+    .venv/bin/python -m benchmarks.gpu --device cpu --tiny   # smoke run anywhere (tiny models)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import torch  # noqa: E402
+
+from benchmarks.asr import speech  # noqa: E402
+from modules import identify, speak, transcribe, translate  # noqa: E402
+from modules.models import ModelCache  # noqa: E402
+
+SECONDS = 10.0
+SENTENCE = "The quick brown fox jumps over the lazy dog near the river bank."
+DEFAULTS = {
+    "facebook/mms-lid-126": "identify",
+    "facebook/mms-1b-all": "ctc",
+    "facebook/mms-tts-eng": "speak",
+    "facebook/seamless-m4t-v2-large": "seamless",
+}
+
+
+def synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def timed(call, device: torch.device, repeats: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeats):
+        synchronize(device)
+        started = time.perf_counter()
+        result = call()
+        synchronize(device)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def gigabytes(value: int) -> str:
+    return f"{value / 2**30:.2f} GB"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--device", default="cuda")
+    parser.add_argument("--tiny", action="store_true", help="tiny models (smoke run)")
+    parser.add_argument("--seamless-small", action="store_true", help="hidden-256 Seamless instead of the 2.3 B shape")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "polyglot-bench-models")
+    args = parser.parse_args()
+    if args.tiny:
+        from tests.tiny_models import build_all
+
+        overrides = json.loads(build_all(Path(tempfile.mkdtemp())).read_text())
+    else:
+        from benchmarks.real_size import build_real_size_set
+
+        overrides = build_real_size_set(args.workdir, seamless_large=not args.seamless_small)
+    cache = ModelCache(overrides, device=args.device)
+    device = cache.device
+    cuda = device.type == "cuda"
+    name = torch.cuda.get_device_name() if cuda else "cpu"
+    print(f"device: {name}, dtype: {cache.dtype}, models: {'tiny' if args.tiny else 'real-size random'}")
+
+    print("\ncold load (from local safetensors to the device)")
+    for model_id, task in DEFAULTS.items():
+        seconds, entry = timed(lambda: cache.get(model_id, task), device, 1)
+        attention = getattr(entry.model.config, "_attn_implementation", "?")
+        allocated = gigabytes(torch.cuda.memory_allocated()) if cuda else "-"
+        print(f"  {model_id:32s} {seconds:6.2f} s  weights {gigabytes(entry.nbytes)}  attention {attention}"
+              f"  GPU allocated {allocated}")
+
+    audio = speech(SECONDS)
+    mms = cache.get("facebook/mms-1b-all", "ctc")
+    transcribe.transcribe(audio, "eng", cache=cache)
+    switches = []
+    for i in range(20):
+        synchronize(device)
+        started = time.perf_counter()
+        with mms.lock:
+            transcribe._apply_adapter(mms, "fra" if i % 2 == 0 else "eng")
+        synchronize(device)
+        switches.append(time.perf_counter() - started)
+    print(f"\nMMS adapter switch: {statistics.median(switches) * 1000:.1f} ms (median of 20)")
+
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
+    print(f"\nper tab, {SECONDS:.0f} s of audio (speak: one sentence), median of {args.repeats}")
+    tabs = {
+        "identify": lambda: identify.identify_language(audio, cache=cache),
+        "transcribe": lambda: transcribe.transcribe(audio, "eng", cache=cache),
+        "speak": lambda: speak.synthesize(SENTENCE, "eng", cache=cache),
+        "translate (speech->text)": lambda: translate.translate_speech(audio, "fra", cache=cache),
+        "translate (speech->speech)": lambda: translate.translate_speech(
+            audio, "fra", translate.GenerationSettings(speech_output=True), cache=cache
+        ),
+    }
+    for tab, call in tabs.items():
+        call()  # warm
+        seconds, result = timed(call, device, args.repeats)
+        audio_seconds = len(result.waveform) / result.sampling_rate if tab == "speak" else SECONDS
+        print(f"  {tab:27s} {seconds * 1000:8.1f} ms  real-time factor {seconds / audio_seconds:.3f}")
+    if cuda:
+        print(f"\npeak GPU memory while serving: {gigabytes(torch.cuda.max_memory_allocated())}"
+              f" (all four default models loaded: {gigabytes(cache.loaded_bytes())} of weights)")
+
+
+if __name__ == "__main__":
+    main()
