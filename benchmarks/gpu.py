@@ -10,9 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -20,6 +18,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import torch  # noqa: E402
 
 from benchmarks.asr import speech  # noqa: E402
+from benchmarks.measure import median_seconds  # noqa: E402
 from modules import identify, speak, transcribe, translate  # noqa: E402
 from modules.models import ModelCache  # noqa: E402
 
@@ -33,20 +32,8 @@ DEFAULTS = {
 }
 
 
-def synchronize(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-
-
 def timed(call, device: torch.device, repeats: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeats):
-        synchronize(device)
-        started = time.perf_counter()
-        result = call()
-        synchronize(device)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+    return median_seconds(call, repeats, torch.cuda.synchronize if device.type == "cuda" else None)
 
 
 def gigabytes(value: int) -> str:
@@ -86,15 +73,14 @@ def main() -> None:
     audio = speech(SECONDS)
     mms = cache.get("facebook/mms-1b-all", "ctc")
     transcribe.transcribe(audio, "eng", cache=cache)
-    switches = []
-    for i in range(20):
-        synchronize(device)
-        started = time.perf_counter()
+    languages = iter(["fra", "eng"] * 10)
+
+    def switch_adapter():
         with mms.lock:
-            transcribe._apply_adapter(mms, "fra" if i % 2 == 0 else "eng")
-        synchronize(device)
-        switches.append(time.perf_counter() - started)
-    print(f"\nMMS adapter switch: {statistics.median(switches) * 1000:.1f} ms (median of 20)")
+            transcribe._apply_adapter(mms, next(languages))
+
+    switch, _ = timed(switch_adapter, device, 20)
+    print(f"\nMMS adapter switch: {switch * 1000:.1f} ms (median of 20)")
 
     if cuda:
         torch.cuda.reset_peak_memory_stats()

@@ -1,5 +1,6 @@
-"""Peak memory of a block of code, sampled (ru_maxrss is inherited from the parent, so it can't be used)."""
+"""Measuring helpers: peak memory of a block (sampled: ru_maxrss is inherited from the parent process), and timing."""
 
+import statistics
 import threading
 import time
 
@@ -33,3 +34,21 @@ class PeakRSS:
     @property
     def extra_mb(self) -> float:
         return self.peak_mb - self.before_mb
+
+
+def median_seconds(call, repeats: int = 3, synchronize=None) -> tuple[float, object]:
+    """Median wall time of `call()` over `repeats` runs, and the last result.
+
+    synchronize: called before and after each run (torch.cuda.synchronize on a GPU, so queued
+    kernels are counted where they run).
+    """
+    times, result = [], None
+    for _ in range(repeats):
+        if synchronize:
+            synchronize()
+        started = time.perf_counter()
+        result = call()
+        if synchronize:
+            synchronize()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result

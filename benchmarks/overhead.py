@@ -13,7 +13,6 @@ import argparse
 import os
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -23,19 +22,11 @@ import soundfile  # noqa: E402
 import torch  # noqa: E402
 
 from benchmarks.asr import speech  # noqa: E402
+from benchmarks.measure import median_seconds  # noqa: E402
 from modules.audio import SAMPLE_RATE  # noqa: E402
 
 SECONDS = 10.0
 SENTENCE = "The quick brown fox jumps over the lazy dog near the river bank."
-
-
-def median_time(call, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def measure(label: str, overrides: dict[str, str], repeats: int) -> None:
@@ -90,8 +81,8 @@ def measure(label: str, overrides: dict[str, str], repeats: int) -> None:
         through_app(), bare_call()  # warm
         app_times, bare_times = [], []
         for _ in range(repeats):  # interleaved so drift hits both alike
-            app_times.append(median_time(through_app, 1))
-            bare_times.append(median_time(bare_call, 1))
+            app_times.append(median_seconds(through_app, 1)[0])
+            bare_times.append(median_seconds(bare_call, 1)[0])
         app_s, bare_s = statistics.median(app_times), statistics.median(bare_times)
         print(f"  {tab:11s} {app_s * 1000:8.1f}ms {bare_s * 1000:9.1f}ms {app_s / bare_s:7.2f}")
     cache.clear()

@@ -6,16 +6,13 @@
 from __future__ import annotations
 
 import os
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import numpy as np  # noqa: E402
-
 from benchmarks.asr import speech  # noqa: E402
+from benchmarks.measure import median_seconds  # noqa: E402
 from benchmarks.real_size import build_seamless_small  # noqa: E402
 from modules import translate  # noqa: E402
 from modules.models import SEAMLESS_MODEL, ModelCache  # noqa: E402
@@ -26,12 +23,7 @@ SENTENCE = "the weather is nice today and we are going to the park"
 
 
 def timed(call, repeats: int = 3) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return median_seconds(call, repeats)[0]
 
 
 def run(label: str, model_dir: Path) -> None:
