@@ -116,14 +116,15 @@ def _to_16k_mono(samples: np.ndarray, rate: int, max_seconds: float | None) -> A
     notes = []
     if rate <= 0:
         raise UserInputError(f"The audio has an invalid sample rate ({rate} Hz).")
-    if samples.ndim == 2 and samples.shape[1] > 1:
-        notes.append(f"mixed {samples.shape[1]} channels down to mono")
-        samples = samples.mean(axis=1)
-    samples = samples.reshape(-1)
     if samples.size == 0:
         raise UserInputError("The audio is empty (no samples).")
     if not np.isfinite(samples).all():
         raise UserInputError("The audio contains invalid samples (NaN or infinity). Re-export it and try again.")
+    if samples.ndim == 2 and samples.shape[1] > 1:
+        notes.append(f"mixed {samples.shape[1]} channels down to mono")
+        # Summed in float64: float32 sums of huge (but finite) samples would overflow to infinity.
+        samples = samples.mean(axis=1, dtype=np.float64).astype(np.float32)
+    samples = samples.reshape(-1)
     _check_duration(samples.size / rate, max_seconds)
     if samples.size / rate < MIN_SECONDS:
         raise UserInputError(

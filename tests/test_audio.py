@@ -130,3 +130,11 @@ def test_nan_in_a_float_wav_file(tmp_path):
 def _write(path, payload: bytes) -> str:
     path.write_bytes(payload)
     return str(path)
+
+
+def test_huge_but_finite_stereo_is_scaled_not_refused():
+    samples = np.full((SAMPLE_RATE, 2), 3e38, dtype=np.float32)
+    samples[::2] = -3e38
+    clip = load_audio_16k((SAMPLE_RATE, samples))
+    assert np.isfinite(clip.samples).all() and np.abs(clip.samples).max() == pytest.approx(1.0)
+    assert any("scaled down" in note for note in clip.notes)
