@@ -163,3 +163,10 @@ def split_at_quiet_points(
         start = cut
     pieces.append((start, len(samples)))
     return pieces
+
+
+def join_with_pauses(pieces: list[np.ndarray], rate: int, pause_seconds: float) -> np.ndarray:
+    """Concatenate mono float32 pieces with `pause_seconds` of silence between them."""
+    pause = np.zeros(int(pause_seconds * rate), dtype=np.float32)
+    parts = [part for piece in pieces for part in (piece.astype(np.float32), pause)][:-1]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from modules import languages
+from modules.audio import join_with_pauses
 from modules.config import UserInputError
 from modules.models import ModelCache, default_cache, tts_model_id
 from modules.text import PreparedText, prepare_sentences
@@ -53,9 +54,7 @@ def synthesize(
     vocab = {token for token in tokenizer.get_vocab() if len(token) == 1}
     # Romanise ourselves (one shared uroman) so the tokenizer never builds its own per call.
     sentences, prepared = prepare_sentences(text, vocab, language=language, use_uroman=bool(tokenizer.is_uroman))
-    rate = model.config.sampling_rate
-    pause = np.zeros(int(PAUSE_SECONDS * rate), dtype=np.float32)
-    pieces = []
+    waveforms = []
     with entry.lock, torch.inference_mode():
         # VITS reads these from the model at each forward; set them for this request only.
         model.speaking_rate = model.config.speaking_rate * speed
@@ -65,5 +64,6 @@ def synthesize(
             if progress:
                 progress((number - 1) / len(sentences), f"Speaking sentence {number} of {len(sentences)}")
             inputs = tokenizer(sentence, return_tensors="pt")
-            pieces += [model(**entry.to_model(inputs)).waveform[0].float().cpu().numpy(), pause]
-    return Speech(np.concatenate(pieces[:-1]), rate, prepared, len(sentences))
+            waveforms.append(model(**entry.to_model(inputs)).waveform[0].float().cpu().numpy())
+    rate = model.config.sampling_rate
+    return Speech(join_with_pauses(waveforms, rate, PAUSE_SECONDS), rate, prepared, len(sentences))

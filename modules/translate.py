@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from modules import languages
-from modules.audio import SAMPLE_RATE, split_at_quiet_points
+from modules.audio import SAMPLE_RATE, join_with_pauses, split_at_quiet_points
 from modules.config import UserInputError
 from modules.models import SEAMLESS_MODEL, LoadedModel, ModelCache, default_cache
 from modules.subtitles import TimedText
@@ -57,15 +57,10 @@ def translate_speech(
     settings = settings or GenerationSettings()
     entry = _seamless(cache, target_language, settings)
     pieces = split_at_quiet_points(samples)
-    segments, waveforms = [], []
-    for number, (start, end) in enumerate(pieces, start=1):
-        if progress:
-            progress((number - 1) / len(pieces), f"Translating piece {number} of {len(pieces)}")
-        inputs = entry.processor(audio=samples[start:end], sampling_rate=SAMPLE_RATE, return_tensors="pt")
-        text, waveform = _generate(entry, inputs, target_language, settings)
-        segments.append(TimedText(start / SAMPLE_RATE, end / SAMPLE_RATE, text))
-        waveforms.append(waveform)
-    return _joined(segments, waveforms, target_language, settings)
+    inputs = (entry.processor(audio=samples[a:b], sampling_rate=SAMPLE_RATE, return_tensors="pt") for a, b in pieces)
+    texts, waveform = _translate_pieces(entry, inputs, len(pieces), "piece", target_language, settings, progress)
+    segments = [TimedText(a / SAMPLE_RATE, b / SAMPLE_RATE, text) for (a, b), text in zip(pieces, texts)]
+    return Translation(" ".join(t for t in texts if t), target_language, waveform, SAMPLE_RATE, segments)
 
 
 def translate_text(
@@ -81,17 +76,30 @@ def translate_text(
     settings = settings or GenerationSettings()
     entry = _seamless(cache, target_language, settings)
     sentences = split_sentences(text)
+    inputs = (entry.processor(text=s, src_lang=source_language, return_tensors="pt") for s in sentences)
+    texts, waveform = _translate_pieces(entry, inputs, len(sentences), "sentence", target_language, settings, progress)
+    return Translation(" ".join(t for t in texts if t), target_language, waveform, SAMPLE_RATE)
+
+
+def _translate_pieces(
+    entry: LoadedModel,
+    inputs,
+    count: int,
+    unit: str,
+    target_language: str,
+    settings: GenerationSettings,
+    progress: Callable[[float, str], None] | None,
+) -> tuple[list[str], np.ndarray | None]:
+    """Translate each prepared piece in turn; the texts, and the speech joined with pauses when asked for."""
     texts, waveforms = [], []
-    for number, sentence in enumerate(sentences, start=1):
+    for number, batch in enumerate(inputs, start=1):
         if progress:
-            progress((number - 1) / len(sentences), f"Translating sentence {number} of {len(sentences)}")
-        inputs = entry.processor(text=sentence, src_lang=source_language, return_tensors="pt")
-        translated, waveform = _generate(entry, inputs, target_language, settings)
-        texts.append(TimedText(0.0, 0.0, translated))
+            progress((number - 1) / count, f"Translating {unit} {number} of {count}")
+        text, waveform = _generate(entry, batch, target_language, settings)
+        texts.append(text)
         waveforms.append(waveform)
-    result = _joined(texts, waveforms, target_language, settings)
-    result.segments = []  # text input has no times
-    return result
+    speech = join_with_pauses(waveforms, SAMPLE_RATE, PAUSE_SECONDS) if settings.speech_output else None
+    return texts, speech
 
 
 def _seamless(cache: ModelCache | None, target_language: str, settings: GenerationSettings) -> LoadedModel:
@@ -133,13 +141,3 @@ def _generate(
     lengths = output.waveform_lengths
     length = int(lengths.reshape(-1)[0]) if lengths is not None else None
     return text, output.waveform[0, :length].float().cpu().numpy()
-
-
-def _joined(pieces: list[TimedText], waveforms: list, target_language: str, settings: GenerationSettings) -> Translation:
-    text = " ".join(piece.text for piece in pieces if piece.text)
-    waveform = None
-    if settings.speech_output:
-        pause = np.zeros(int(PAUSE_SECONDS * SAMPLE_RATE), dtype=np.float32)
-        parts = [part for waveform_piece in waveforms for part in (waveform_piece, pause)][:-1]
-        waveform = np.concatenate(parts).astype(np.float32)
-    return Translation(text, target_language, waveform, SAMPLE_RATE, pieces)
