@@ -147,7 +147,7 @@ def transcribe_audio(audio_file: str | None, model_id: str, language: str, progr
     )
     rows = result.words or result.segments
     table = [[f"{row.start:.2f}", f"{row.end:.2f}", row.text] for row in rows]
-    files = subtitles.write_transcript_files(result.text, result.segments, output_directory(), "transcript")
+    files = subtitles.write_text_files(result.text, result.segments, output_directory(), "transcript")
     notes = " ".join(result.notes) or f"Language: {languages.language_name(result.language)} ({result.language})."
     return result.text, notes, table, [str(path) for path in files]
 
@@ -204,9 +204,9 @@ def translate_input(
     else:
         raise UserInputError(f"Input must be {INPUT_SPEECH!r} or {INPUT_TEXT!r}.")
     speech = (result.sampling_rate, result.waveform) if result.waveform is not None else None
-    text_file = output_directory() / f"translation.{target_language}.txt"
-    text_file.write_text(result.text + "\n", encoding="utf-8")
-    return result.text, speech, str(text_file)
+    # Speech input gives timed pieces: the translation comes as subtitles (.srt) too.
+    files = subtitles.write_text_files(result.text, result.segments, output_directory(), f"translation.{target_language}")
+    return result.text, speech, [str(path) for path in files]
 
 
 # -- the page ----------------------------------------------------------------------------------
@@ -342,7 +342,9 @@ def build_demo() -> gr.Blocks:
                     with gr.Column():
                         mt_result = gr.Textbox(label="Translation", lines=6, buttons=["copy"], elem_id="translate-result")
                         mt_audio_out = gr.Audio(label="Spoken translation", buttons=["download"], elem_id="translate-audio-out")
-                        mt_file = gr.File(label="Download the translation", elem_id="translate-file")
+                        mt_file = gr.File(
+                            label="Download (.txt; .srt for speech input)", file_count="multiple", elem_id="translate-file"
+                        )
                 gr.Examples(
                     [
                         [INPUT_SPEECH, os.path.join(EXAMPLES, "english.wav"), "", "eng", "fra"],

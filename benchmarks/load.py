@@ -47,8 +47,8 @@ def _speak(client):
 
 
 def _translate(client):
-    text, audio, text_file = client.predict("Text", None, "good morning", "eng", "fra", False, api_name="/translate")
-    assert isinstance(text, str) and audio is None
+    text, audio, files = client.predict("Text", None, "good morning", "eng", "fra", False, api_name="/translate")
+    assert isinstance(text, str) and audio is None and len(files) == 1
 
 
 REQUESTS = [("identify", _identify), ("transcribe", _transcribe), ("speak", _speak), ("translate", _translate)]

@@ -49,10 +49,13 @@ def to_srt(lines: list[TimedText]) -> str:
     return "\n".join(blocks)
 
 
-def write_transcript_files(text: str, lines: list[TimedText], directory: Path, stem: str) -> tuple[Path, Path]:
-    """`stem.txt` (plain text) and `stem.srt` (timed lines) in `directory`."""
+def write_text_files(text: str, lines: list[TimedText], directory: Path, stem: str) -> list[Path]:
+    """`stem.txt` (plain text), and `stem.srt` (timed lines) when there are times, in `directory`."""
     directory.mkdir(parents=True, exist_ok=True)
-    txt, srt = directory / f"{stem}.txt", directory / f"{stem}.srt"
+    txt = directory / f"{stem}.txt"
     txt.write_text(text + "\n", encoding="utf-8")
+    if not lines:
+        return [txt]
+    srt = directory / f"{stem}.srt"
     srt.write_text(to_srt(lines), encoding="utf-8")
-    return txt, srt
+    return [txt, srt]

@@ -70,9 +70,10 @@ def test_speak_shows_romanization(client):
 
 
 def test_translate_text_to_text_and_speech(client):
-    text, audio, text_file = client.predict("Text", None, "good morning", "eng", "fra", False, api_name="/translate")
+    text, audio, files = client.predict("Text", None, "good morning", "eng", "fra", False, api_name="/translate")
     assert isinstance(text, str) and text and audio is None
-    assert Path(text_file).read_text(encoding="utf-8").strip() == text
+    assert [Path(f).name for f in files] == ["translation.fra.txt"]
+    assert Path(files[0]).read_text(encoding="utf-8").strip() == text
     text, audio_path, _ = client.predict(
         "Text", None, "good morning", "eng", "fra", True, 3, 2, 32, api_name="/translate"
     )
@@ -81,10 +82,13 @@ def test_translate_text_to_text_and_speech(client):
 
 
 def test_translate_speech_to_text(client):
-    text, audio, _ = client.predict(
+    text, audio, files = client.predict(
         "Speech", handle_file(str(EXAMPLES / "english.wav")), "", "eng", "deu", False, api_name="/translate"
     )
     assert isinstance(text, str) and audio is None
+    assert sorted(Path(f).name for f in files) == ["translation.deu.srt", "translation.deu.txt"]
+    srt = Path(next(f for f in files if f.endswith(".srt"))).read_text(encoding="utf-8")
+    assert srt.startswith("1\n00:00:00,000 --> 00:00:03,")  # english.wav is 3.5 s: one piece
 
 
 @pytest.mark.parametrize(

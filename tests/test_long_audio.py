@@ -145,7 +145,8 @@ def test_srt_and_txt_files(tmp_path):
     words = [TimedText(0.0, 0.4, "hello"), TimedText(0.5, 0.9, "world"), TimedText(3.0, 3.5, "again")]
     lines = subtitles.group_words(words)
     assert [(line.start, line.end, line.text) for line in lines] == [(0.0, 0.9, "hello world"), (3.0, 3.5, "again")]
-    txt, srt = subtitles.write_transcript_files("hello world again", lines, tmp_path, "out")
+    txt, srt = subtitles.write_text_files("hello world again", lines, tmp_path, "out")
+    assert subtitles.write_text_files("no times", [], tmp_path, "plain") == [tmp_path / "plain.txt"]
     assert txt.read_text() == "hello world again\n"
     blocks = srt.read_text().strip().split("\n\n")
     assert blocks[0] == "1\n00:00:00,000 --> 00:00:00,900\nhello world"
