@@ -33,7 +33,10 @@ ASR_MODELS = [
     ("MMS 1B all (1,162 languages)", MMS_ASR_MODEL),
     ("wav2vec2 base 960h (English)", ENGLISH_ASR_MODEL),
     ("SeamlessM4T v2 large (ASR)", SEAMLESS_MODEL),
-    *[(f"Wav2Vec2-BERT CTC: {model_id}", model_id) for model_id in W2V_BERT_MODELS],
+    *[
+        (f"Wav2Vec2-BERT CTC, {languages.language_name(code)}: {model_id}", model_id)
+        for model_id, code in W2V_BERT_MODELS.items()
+    ],
 ]
 INPUT_SPEECH, INPUT_TEXT = "Speech", "Text"
 AUTO_DETECT = ("Auto-detect (MMS-LID)", transcribe.AUTO)
@@ -242,7 +245,11 @@ def build_demo() -> gr.Blocks:
                 with gr.Row():
                     with gr.Column():
                         lid_audio = audio_input("identify-audio")
-                        lid_model = gr.Dropdown(LID_MODELS, value=LID_MODELS[0], label="Model")
+                        lid_model = gr.Dropdown(
+                            [(f"MMS-LID, {model_id.rsplit('-', 1)[1]} languages", model_id) for model_id in LID_MODELS],
+                            value=LID_MODELS[0],
+                            label="Model",
+                        )
                         lid_top_k = gr.Slider(1, 20, value=5, step=1, label="How many languages to show")
                         lid_button = gr.Button("Identify language", variant="primary", elem_id="identify-button")
                     with gr.Column():

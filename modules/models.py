@@ -58,7 +58,8 @@ LID_MODELS = [f"facebook/mms-lid-{n}" for n in (126, 256, 512, 1024, 2048, 4017)
 MMS_ASR_MODEL = "facebook/mms-1b-all"
 ENGLISH_ASR_MODEL = "facebook/wav2vec2-base-960h"
 SEAMLESS_MODEL = "facebook/seamless-m4t-v2-large"
-W2V_BERT_MODELS = ["hf-audio/wav2vec2-bert-CV16-en"]
+# Wav2Vec2-BERT CTC fine-tunes: model id -> the one language it transcribes.
+W2V_BERT_MODELS = {"hf-audio/wav2vec2-bert-CV16-en": "eng"}
 
 
 def tts_model_id(language: str) -> str:

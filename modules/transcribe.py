@@ -9,6 +9,7 @@ cut at quiet points, one timed segment each.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ from modules.models import (
     CATALOG,
     MMS_ASR_MODEL,
     SEAMLESS_MODEL,
+    W2V_BERT_MODELS,
     LoadedModel,
     ModelCache,
     default_cache,
@@ -30,7 +32,6 @@ from modules.subtitles import TimedText, group_words
 from modules.translate import translate_speech
 
 AUTO = "auto"
-ENGLISH = languages.Catalog([languages.Language("eng", "English")])
 # MMS-1B runs out of memory past ~1 minute in one pass (fairseq #5271): bounded chunks instead.
 CHUNK_SECONDS = 20.0
 CONTEXT_SECONDS = 2.0
@@ -46,7 +47,12 @@ def asr_languages(model_id: str) -> languages.Catalog:
         return languages.MMS_ASR
     if model_id == SEAMLESS_MODEL:
         return languages.SEAMLESS_TEXT_OUT
-    return ENGLISH  # wav2vec2-base-960h and the catalogued Wav2Vec2-BERT fine-tune are English
+    return _single_language(W2V_BERT_MODELS.get(model_id, "eng"))  # wav2vec2-base-960h: English
+
+
+@functools.lru_cache(maxsize=None)
+def _single_language(code: str) -> languages.Catalog:
+    return languages.Catalog([languages.Language(code, languages.language_name(code))])
 
 
 @dataclass
@@ -96,8 +102,10 @@ def transcribe(
 
 def detect_language(samples: np.ndarray, model_id: str, cache: ModelCache) -> tuple[str, str]:
     """The most likely language that `model_id` can transcribe, and a note saying how it was chosen."""
-    if asr_languages(model_id) is ENGLISH:
-        return "eng", f"{model_id} is English-only; language detection was skipped."
+    supported = asr_languages(model_id)
+    if len(supported) == 1:
+        only = supported[0]
+        return only.code, f"{model_id} only transcribes {only.name}; language detection was skipped."
     available = checkpoint_languages(model_id, cache)
     # LID labels are ISO 639-3; ASR ids may add a script or dialect (cmn -> cmn-script_simplified).
     by_base: dict[str, str] = {}

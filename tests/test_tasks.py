@@ -108,7 +108,7 @@ def test_unknown_language_is_refused(cache, speech_16k):
         transcribe.transcribe(speech_16k, language="fra", model_id=ENGLISH_ASR_MODEL, cache=cache)
 
 
-@pytest.mark.parametrize("model_id", [ENGLISH_ASR_MODEL, W2V_BERT_MODELS[0]])
+@pytest.mark.parametrize("model_id", [ENGLISH_ASR_MODEL, *W2V_BERT_MODELS])
 def test_english_ctc_models(cache, speech_16k, model_id):
     result = transcribe.transcribe(speech_16k, language="eng", model_id=model_id, cache=cache)
     assert isinstance(result.text, str) and result.text
