@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -57,8 +58,11 @@ def translate_speech(
     settings = settings or GenerationSettings()
     entry = _seamless(cache, target_language, settings)
     pieces = split_at_quiet_points(samples)
-    inputs = (entry.processor(audio=samples[a:b], sampling_rate=SAMPLE_RATE, return_tensors="pt") for a, b in pieces)
-    texts, waveform = _translate_pieces(entry, inputs, len(pieces), "piece", target_language, settings, progress)
+    inputs = [
+        functools.partial(entry.processor, audio=samples[a:b], sampling_rate=SAMPLE_RATE, return_tensors="pt")
+        for a, b in pieces
+    ]
+    texts, waveform = _translate_pieces(entry, inputs, "piece", target_language, settings, progress)
     segments = [TimedText(a / SAMPLE_RATE, b / SAMPLE_RATE, text) for (a, b), text in zip(pieces, texts)]
     return Translation(" ".join(t for t in texts if t), target_language, waveform, SAMPLE_RATE, segments)
 
@@ -76,26 +80,32 @@ def translate_text(
     settings = settings or GenerationSettings()
     entry = _seamless(cache, target_language, settings)
     sentences = split_sentences(text)
-    inputs = (entry.processor(text=s, src_lang=source_language, return_tensors="pt") for s in sentences)
-    texts, waveform = _translate_pieces(entry, inputs, len(sentences), "sentence", target_language, settings, progress)
+    inputs = [
+        functools.partial(entry.processor, text=sentence, src_lang=source_language, return_tensors="pt")
+        for sentence in sentences
+    ]
+    texts, waveform = _translate_pieces(entry, inputs, "sentence", target_language, settings, progress)
     return Translation(" ".join(t for t in texts if t), target_language, waveform, SAMPLE_RATE)
 
 
 def _translate_pieces(
     entry: LoadedModel,
-    inputs,
-    count: int,
+    inputs: list[Callable[[], dict]],
     unit: str,
     target_language: str,
     settings: GenerationSettings,
     progress: Callable[[float, str], None] | None,
 ) -> tuple[list[str], np.ndarray | None]:
-    """Translate each prepared piece in turn; the texts, and the speech joined with pauses when asked for."""
+    """Translate each piece in turn; the texts, and the speech joined with pauses when asked for.
+
+    `inputs` are calls that run the processor: they run under the model's lock, because the tokenizer
+    keeps the source language as state (`src_lang`) between calls.
+    """
     texts, waveforms = [], []
-    for number, batch in enumerate(inputs, start=1):
+    for number, make_inputs in enumerate(inputs, start=1):
         if progress:
-            progress((number - 1) / count, f"Translating {unit} {number} of {count}")
-        text, waveform = _generate(entry, batch, target_language, settings)
+            progress((number - 1) / len(inputs), f"Translating {unit} {number} of {len(inputs)}")
+        text, waveform = _generate(entry, make_inputs, target_language, settings)
         texts.append(text)
         waveforms.append(waveform)
     speech = join_with_pauses(waveforms, SAMPLE_RATE, PAUSE_SECONDS) if settings.speech_output else None
@@ -117,7 +127,7 @@ def _seamless(cache: ModelCache | None, target_language: str, settings: Generati
 
 
 def _generate(
-    entry: LoadedModel, inputs, target_language: str, settings: GenerationSettings
+    entry: LoadedModel, make_inputs: Callable[[], dict], target_language: str, settings: GenerationSettings
 ) -> tuple[str, np.ndarray | None]:
     """One model call: the translated text, and its speech when asked for."""
     options = dict(
@@ -130,8 +140,9 @@ def _generate(
         # Without intermediate ids, speech output is a bare (waveform, lengths) tuple with no text.
         options.update(return_intermediate_token_ids=True, speaker_id=settings.speaker_id)
     with entry.lock, torch.inference_mode():
+        inputs = entry.to_model(make_inputs())
         try:
-            output = entry.model.generate(**entry.to_model(inputs), **options)
+            output = entry.model.generate(**inputs, **options)
         except ValueError as error:
             # The checkpoint's own language maps are the last word (e.g. a trimmed local copy).
             raise UserInputError(f"This Seamless checkpoint can't produce {target_language!r}: {error}") from error

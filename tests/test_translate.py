@@ -94,3 +94,29 @@ def test_settings_are_checked(cache, settings, message):
 def test_languages_are_checked_per_modality(cache, source, target, settings, message):
     with pytest.raises(UserInputError, match=message):
         translate.translate_text("hello", source, target, settings, cache=cache)
+
+
+def test_parallel_text_requests_with_different_sources_do_not_mix(cache):
+    """The tokenizer keeps src_lang as state: tokenizing happens under the model lock, so every request's
+    model call sees its own source-language tokens (recorded from the real generate calls)."""
+    from collections import Counter
+    from concurrent.futures import ThreadPoolExecutor
+
+    entry = cache.get(SEAMLESS_MODEL, "seamless")
+    real_generate, seen = entry.model.generate, []
+
+    def recording_generate(**kwargs):
+        seen.append(tuple(kwargs["input_ids"][0].tolist()))
+        return real_generate(**kwargs)
+
+    entry.model.generate = recording_generate
+    sources = ["eng", "fra", "deu", "spa", "rus", "cmn"]
+    short = GenerationSettings(max_new_tokens=4)
+    for source in sources:
+        translate.translate_text("hello there", source, "fra", short, cache=cache)
+    expected = Counter(seen * 4)
+    assert len(set(seen)) == len(sources)  # each source language tokenizes differently
+    seen.clear()
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda src: translate.translate_text("hello there", src, "fra", short, cache=cache), sources * 4))
+    assert Counter(seen) == expected
