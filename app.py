@@ -84,6 +84,13 @@ def output_directory() -> Path:
     return Path(tempfile.mkdtemp(dir=gradio_upload_folder()))
 
 
+def speech_file(waveform, rate: int, name: str) -> str:
+    """Audio outputs go out as our own WAV file: Gradio copies files into its cache atomically, whereas
+    numpy outputs are rewritten in place, so two users getting identical audio at once could receive a
+    truncated file (seen under load: "Too little data for declared Content-Length")."""
+    return audio.write_wav(waveform, rate, output_directory() / name)
+
+
 def support_line(code: str) -> str:
     found = languages.support(code)
     yes_no = {True: "✓", False: "✗"}
@@ -179,7 +186,7 @@ def speak_text(
         read += "\n(romanized with uroman)"
     if speech.prepared.dropped:
         read += "\nNot in this voice's alphabet, skipped: " + " ".join(speech.prepared.dropped)
-    return (speech.sampling_rate, speech.waveform), read
+    return speech_file(speech.waveform, speech.sampling_rate, f"speech.{language}.wav"), read
 
 
 @shows_errors
@@ -206,7 +213,9 @@ def translate_input(
         result = translate.translate_text(cleaned, source_language, target_language, settings, progress=report)
     else:
         raise UserInputError(f"Input must be {INPUT_SPEECH!r} or {INPUT_TEXT!r}.")
-    speech = (result.sampling_rate, result.waveform) if result.waveform is not None else None
+    speech = None
+    if result.waveform is not None:
+        speech = speech_file(result.waveform, result.sampling_rate, f"translation.{target_language}.wav")
     # Speech input gives timed pieces: the translation comes as subtitles (.srt) too.
     files = subtitles.write_text_files(result.text, result.segments, output_directory(), f"translation.{target_language}")
     return result.text, speech, [str(path) for path in files]
@@ -311,7 +320,7 @@ def build_demo() -> gr.Blocks:
                             tts_seed = gr.Number(0, precision=0, label="Seed (same text + seed + settings = same audio)")
                         tts_button = gr.Button("Speak", variant="primary", elem_id="speak-button")
                     with gr.Column():
-                        tts_audio = gr.Audio(label="Speech", type="numpy", buttons=["download"], elem_id="speak-audio")
+                        tts_audio = gr.Audio(label="Speech", type="filepath", buttons=["download"], elem_id="speak-audio")
                         tts_read = gr.Textbox(label="Text the model read", lines=3, elem_id="speak-read")
                 gr.Examples(
                     [
@@ -348,7 +357,9 @@ def build_demo() -> gr.Blocks:
                         mt_button = gr.Button("Translate", variant="primary", elem_id="translate-button")
                     with gr.Column():
                         mt_result = gr.Textbox(label="Translation", lines=6, buttons=["copy"], elem_id="translate-result")
-                        mt_audio_out = gr.Audio(label="Spoken translation", buttons=["download"], elem_id="translate-audio-out")
+                        mt_audio_out = gr.Audio(
+                            label="Spoken translation", type="filepath", buttons=["download"], elem_id="translate-audio-out"
+                        )
                         mt_file = gr.File(
                             label="Download (.txt; .srt for speech input)", file_count="multiple", elem_id="translate-file"
                         )

@@ -170,3 +170,9 @@ def join_with_pauses(pieces: list[np.ndarray], rate: int, pause_seconds: float) 
     pause = np.zeros(int(pause_seconds * rate), dtype=np.float32)
     parts = [part for piece in pieces for part in (piece.astype(np.float32), pause)][:-1]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+
+
+def write_wav(samples: np.ndarray, rate: int, path) -> str:
+    """16-bit PCM WAV of float samples (clipped to [-1, 1]) at `rate`; returns the path."""
+    soundfile.write(str(path), np.clip(samples, -1.0, 1.0), rate, subtype="PCM_16")
+    return str(path)

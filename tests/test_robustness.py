@@ -137,3 +137,19 @@ def test_out_of_memory_twice_is_reported_clearly(cache, speech_16k):
     with pytest.raises(ModelUnavailableError, match="ran out of GPU memory"):
         cache.retry_after_out_of_memory(always_out_of_memory)
     assert cache.loaded_ids() == []
+
+
+def test_identical_concurrent_requests_all_get_complete_audio(app_url):
+    """Many users clicking the same example at once get the same audio; every copy must arrive whole."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    clients = [Client(app_url, verbose=False) for _ in range(8)]
+
+    def speak(client):
+        return [client.predict("Identical request.", "eng", 0, api_name="/speak")[0] for _ in range(3)]
+
+    with ThreadPoolExecutor(8) as pool:
+        paths = [path for batch in pool.map(speak, clients) for path in batch]
+    contents = {open(path, "rb").read() for path in paths}
+    assert len(paths) == 24 and len(contents) == 1
+    assert soundfile.info(paths[0]).frames > 0
