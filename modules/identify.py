@@ -29,8 +29,7 @@ class LanguageGuess:
 @dataclass
 class Identification:
     guesses: list[LanguageGuess]  # most probable first
-    windows: int  # how many windows were averaged (1 = the whole clip)
-    window_seconds: float
+    windows: int  # how many windows of WINDOW_SECONDS were averaged (1 = the whole clip)
 
     @property
     def confident(self) -> bool:
@@ -40,7 +39,7 @@ class Identification:
     def method(self) -> str:
         if self.windows == 1:
             return "classified the whole clip"
-        return f"averaged over {self.windows} windows of {self.window_seconds:.0f} s spread across the clip"
+        return f"averaged over {self.windows} windows of {WINDOW_SECONDS:.0f} s spread across the clip"
 
 
 def window_starts(n_samples: int, window: int, max_windows: int) -> list[int]:
@@ -71,4 +70,4 @@ def identify_language(
         LanguageGuess(labels[int(index)], language_name(labels[int(index)]), float(probability))
         for probability, index in zip(top.values, top.indices)
     ]
-    return Identification(guesses, len(starts), WINDOW_SECONDS)
+    return Identification(guesses, len(starts))

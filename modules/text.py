@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from modules.config import UserInputError
+from modules.languages import base_code
 
 # Letter variants some MMS-TTS vocabularies spell differently from what people type.
 # Romanian: comma-below ș/ț are standard, but the checkpoint knows the cedilla ş/ţ (fairseq #5166).
@@ -48,8 +49,7 @@ def _uromanizer():
 
 def romanize(text: str, language: str | None = None) -> str:
     """Latin-script transliteration with uroman (language code helps a few scripts)."""
-    base = language.split("-")[0] if language else None
-    return _uromanizer().romanize_string(text, lcode=base)
+    return _uromanizer().romanize_string(text, lcode=base_code(language) if language else None)
 
 
 def prepare_for_vocab(
@@ -62,7 +62,7 @@ def prepare_for_vocab(
     original = text
     if use_uroman:
         text = romanize(text, language)
-    variants = {**PUNCTUATION_VARIANTS, **LETTER_VARIANTS.get((language or "").split("-")[0], {})}
+    variants = {**PUNCTUATION_VARIANTS, **LETTER_VARIANTS.get(base_code(language or ""), {})}
     text = "".join(variants.get(ch, ch) for ch in text)
     if not any(ch.isupper() for ch in vocab):
         text = text.lower()

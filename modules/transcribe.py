@@ -107,14 +107,11 @@ def detect_language(samples: np.ndarray, model_id: str, cache: ModelCache) -> tu
         only = supported[0]
         return only.code, f"{model_id} only transcribes {only.name}; language detection was skipped."
     available = checkpoint_languages(model_id, cache)
-    # LID labels are ISO 639-3; ASR ids may add a script or dialect (cmn -> cmn-script_simplified).
-    by_base: dict[str, str] = {}
-    for code in sorted(available):
-        by_base.setdefault(languages.base_code(code), code)
     guesses = identify.identify_language(samples, top_k=AUTO_DETECT_CANDIDATES, cache=cache).guesses
     top = guesses[0]
     for guess in guesses:
-        chosen = by_base.get(guess.code)
+        # LID labels are ISO 639-3; ASR ids may add a script or dialect (cmn -> cmn-script_simplified).
+        chosen = next((code for code in supported.variants(guess.code) if code in available), None)
         if chosen is None:
             continue
         if guess is top:
