@@ -30,9 +30,9 @@ def main() -> None:
     print(f"app start: import + build page {imported - started:.2f} s, launch {launched - imported:.2f} s")
     app.demo.close()
 
-    from modules.models import CATALOG, ModelCache, read_override_map
+    from modules.models import CATALOG, ModelCache, read_model_sources
 
-    overrides = read_override_map(os.environ["POLYGLOT_MODEL_PATHS"])
+    overrides = read_model_sources(os.environ["POLYGLOT_MODEL_PATHS"]).paths
     print(f"{'model':40s} {'cold load':>10s} {'warm get':>10s}")
     for model_id in BUILDERS:
         cache = ModelCache(overrides)

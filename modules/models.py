@@ -3,8 +3,16 @@
 `default_cache().get(model_id, task)` loads a model with its processor on first use
 (exactly once, even under concurrent first requests), keeps it on the best device, and
 evicts the least recently used models past a memory budget. Only ids in CATALOG or in
-the local override map can be loaded, so a request can never make the server fetch an
-arbitrary repository. Weights load as safetensors; remote code is never trusted.
+the operator's model file can be loaded, so a request can never make the server fetch an
+arbitrary repository.
+
+What loads, and how (see README "Robustness and safety"):
+- weights: `model.safetensors` (or its shards) when the checkpoint has them, otherwise
+  `pytorch_model.bin` through torch's `weights_only` unpickler, which refuses arbitrary objects;
+  transformers' safetensors conversion service is never called; remote code is never trusted.
+- revision: a Hub model is resolved to ONE commit when it loads (the operator's pin, or the
+  commit `main` points to then); its processor, weights and every MMS adapter loaded later come
+  from that commit, however long the server runs.
 """
 
 from __future__ import annotations
@@ -19,13 +27,20 @@ import threading
 import time
 import tomllib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-import torch
-import transformers
-from transformers import (
+# transformers starts a background request to the Hub's conversion Space for every .bin-only
+# checkpoint it loads ("convert it for next time"), and with use_safetensors=True it loads a bot's
+# unmerged conversion pull request instead of the repo. Neither is wanted on a server.
+os.environ.setdefault("DISABLE_SAFETENSORS_CONVERSION", "1")
+
+import torch  # noqa: E402
+import transformers  # noqa: E402
+from huggingface_hub import resolve_revision, try_to_load_from_cache  # noqa: E402
+from transformers import (  # noqa: E402
     AutoFeatureExtractor,
     AutoProcessor,
     AutoTokenizer,
@@ -36,8 +51,8 @@ from transformers import (
     Wav2Vec2ForSequenceClassification,
 )
 
-from modules import languages
-from modules.config import ModelUnavailableError, UserInputError, load_settings
+from modules import languages  # noqa: E402
+from modules.config import ModelUnavailableError, UserInputError, load_settings  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +92,25 @@ CATALOG: dict[str, str] = {
 }
 
 
+# Revisions shipped with the app: model id -> branch, tag or full commit id; a model not named here
+# follows `main` (resolved to one commit per load). The one place for pins: the operator's model file
+# (POLYGLOT_MODEL_PATHS) adds to and overrides it. Empty: no full commit id of the real repos could
+# be checked from the workplace this app is built in (no Hub access), and a wrong pin breaks a model.
+MODEL_REVISIONS: dict[str, str] = {}
+
+# Files each task's loader reads besides config.json and the weights. tests/test_model_files.py checks
+# both ways, on the tiny fixtures: without any one of them loading fails, and with all of them it works.
+PROCESSOR_FILES: dict[str, tuple[str, ...]] = {
+    "identify": ("preprocessor_config.json",),
+    "ctc": ("preprocessor_config.json", "vocab.json"),
+    "w2v-bert-ctc": ("preprocessor_config.json", "vocab.json"),
+    "speak": ("vocab.json",),
+    "seamless": ("preprocessor_config.json", "sentencepiece.bpe.model"),
+}
+# Weight files in transformers' order of preference: safetensors (single or sharded), then .bin.
+WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
+
+
 @dataclass
 class LoadedModel:
     model_id: str
@@ -87,6 +121,9 @@ class LoadedModel:
     dtype: torch.dtype
     nbytes: int
     local_files_only: bool
+    # The commit every file of this model came from (None for a local directory). MMS adapters
+    # are loaded from the same commit, so they always match the loaded base model.
+    revision: str | None = None
     # Held around anything that mutates or runs the model (adapter switch + forward), so
     # concurrent requests never see each other's state.
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -109,19 +146,48 @@ def pick_device(preference: str = "auto") -> tuple[torch.device, torch.dtype]:
     return torch.device("cpu"), torch.float32
 
 
-def read_override_map(path: str | None) -> dict[str, str]:
-    """{model id: local directory} from a JSON or TOML file; relative paths are relative to the file."""
+@dataclass(frozen=True)
+class ModelSources:
+    """The operator's model file: local directories and revision pins by model id."""
+
+    paths: dict[str, str] = field(default_factory=dict)
+    revisions: dict[str, str] = field(default_factory=dict)
+
+
+def read_model_sources(path: str | None) -> ModelSources:
+    """The JSON or TOML file named by POLYGLOT_MODEL_PATHS (format in the README, "Offline use").
+
+    Each model id maps to a directory (a string; relative to the file), or to a table with "path"
+    and/or "revision" (a branch, tag or commit id of the Hub repo; only for catalogued models).
+    """
     if not path:
-        return {}
+        return ModelSources()
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
         raw = tomllib.loads(text) if file.suffix == ".toml" else json.loads(text)
     except (OSError, ValueError) as error:
         raise SystemExit(f"POLYGLOT_MODEL_PATHS={path} can't be read: {error}")
-    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
-        raise SystemExit(f"POLYGLOT_MODEL_PATHS={path} must map model ids to directory paths (strings).")
-    return {model_id: str((file.parent / directory).resolve()) for model_id, directory in raw.items()}
+    shape = (
+        f'POLYGLOT_MODEL_PATHS={path} must map model ids to a directory ("DIR") or to '
+        '{"path": "DIR"} / {"revision": "COMMIT, TAG OR BRANCH"}'
+    )
+    if not isinstance(raw, dict):
+        raise SystemExit(shape + ".")
+    paths, revisions = {}, {}
+    for model_id, value in raw.items():
+        entry = {"path": value} if isinstance(value, str) else value
+        if not isinstance(entry, dict) or not entry or set(entry) - {"path", "revision"}:
+            raise SystemExit(f"{shape}; {model_id!r} maps to {value!r}.")
+        if not all(isinstance(item, str) and item for item in entry.values()):
+            raise SystemExit(f"{shape}; {model_id!r} has an empty or non-text value.")
+        if "path" in entry:
+            paths[model_id] = str((file.parent / entry["path"]).resolve())
+        if "revision" in entry:
+            if model_id not in CATALOG:
+                raise SystemExit(f"POLYGLOT_MODEL_PATHS={path}: a revision is only for the app's own models; {model_id!r} isn't one.")
+            revisions[model_id] = entry["revision"]
+    return ModelSources(paths, revisions)
 
 
 class ModelCache:
@@ -131,8 +197,10 @@ class ModelCache:
         device: str = "auto",
         budget_bytes: int = 16 * 2**30,
         hub_check_timeout: float = 3.0,
+        revisions: dict[str, str] | None = None,
     ):
-        self.overrides = dict(overrides or {})
+        self.overrides = dict(overrides or {})  # model id -> local directory
+        self.revisions = {**MODEL_REVISIONS, **(revisions or {})}
         self.device, self.dtype = pick_device(device)
         self.budget_bytes = budget_bytes
         self.hub_check_timeout = hub_check_timeout
@@ -142,6 +210,7 @@ class ModelCache:
         self._lock = threading.Lock()
         self._hub_checked_at = -1e9
         self._hub_ok = False
+        self._reported_missing: set[str] = set()
 
     # -- what can be loaded, and from where --------------------------------------------------
 
@@ -164,24 +233,67 @@ class ModelCache:
             self._hub_checked_at = time.monotonic()
         return self._hub_ok
 
-    def describe_source(self, model_id: str) -> str:
-        """One line for the UI: where this model would come from, or why it can't be had."""
-        if model_id in self.overrides:
-            path = self.overrides[model_id]
-            if (Path(path) / "config.json").is_file():
-                return f"`{model_id}`: local copy in `{path}`."
-            return f"`{model_id}`: ⚠ the local directory `{path}` has no config.json. {self.how_to_provide(model_id)}"
-        if self.hub_reachable():
-            return f"`{model_id}`: downloads from the Hugging Face Hub on first use."
-        if _in_hub_cache(model_id):
-            return f"`{model_id}`: found in the local Hugging Face cache."
-        return f"`{model_id}`: ⚠ not available: the Hugging Face Hub can't be reached. {self.how_to_provide(model_id)}"
+    def missing_files(self, model_id: str, task: str | None = None) -> list[str]:
+        """Files the loader needs that this server doesn't hold: in the model's local directory, or
+        in the Hugging Face cache at the model's revision. Empty when everything is there."""
+        task = task or CATALOG.get(model_id)
+        find = self._file_finder(model_id)
+        missing = [name for name in ("config.json", *PROCESSOR_FILES.get(task, ())) if find(name) is None]
+        for name in WEIGHT_FILES:
+            found = find(name)
+            if found is None:
+                continue
+            if name.endswith(".index.json"):  # sharded: every shard the index names must be there too
+                shards = sorted(set(json.loads(Path(found).read_text(encoding="utf-8"))["weight_map"].values()))
+                missing += [shard for shard in shards if find(shard) is None]
+            return missing
+        return [*missing, "model.safetensors or pytorch_model.bin"]
 
-    @staticmethod
-    def how_to_provide(model_id: str) -> str:
+    def _file_finder(self, model_id: str) -> Callable[[str], str | None]:
+        local_dir = self.overrides.get(model_id)
+        if local_dir is not None:
+            return lambda name: str(Path(local_dir) / name) if (Path(local_dir) / name).is_file() else None
+        revision = self.revisions.get(model_id)
+
+        def in_hub_cache(name: str) -> str | None:
+            found = try_to_load_from_cache(model_id, name, revision=revision)
+            return found if isinstance(found, str) else None
+
+        return in_hub_cache
+
+    def describe_source(self, model_id: str) -> str:
+        """One plain line for visitors: whether this model can be used here. Details go to the server log."""
+        missing = self.missing_files(model_id)
+        if not missing:
+            return f"`{model_id}`: ready (stored on this server)."
+        if model_id not in self.overrides and self.hub_reachable():
+            return f"`{model_id}`: downloads from the Hugging Face Hub on first use (this can take a few minutes)."
+        self._report_missing(model_id, missing)
+        return f"`{model_id}`: ⚠ not available on this server right now, so this part of the app can't be used."
+
+    def _report_missing(self, model_id: str, missing: list[str]) -> None:
+        """Tell the operator, once per model, exactly what is missing and how to provide it."""
+        if model_id in self._reported_missing:
+            return
+        self._reported_missing.add(model_id)
+        log.warning(
+            "%s can't be loaded: %s lacks %s. %s",
+            model_id, self._where(model_id), ", ".join(missing), self.how_to_provide(model_id),
+        )
+
+    def _where(self, model_id: str) -> str:
+        local_dir = self.overrides.get(model_id)
+        if local_dir is not None:
+            return f"the local directory {local_dir}"
+        return f"the Hugging Face cache (revision {self.revisions.get(model_id, 'main')})"
+
+    def how_to_provide(self, model_id: str) -> str:
+        revision = self.revisions.get(model_id)
+        pin = f" --revision {revision}" if revision else ""
         return (
-            f"Download it on a connected machine (`hf download {model_id} --local-dir DIR`), copy DIR here, "
-            f'and map it in the JSON file named by POLYGLOT_MODEL_PATHS: {{"{model_id}": "DIR"}}.'
+            f"Download it on a connected machine (`hf download {model_id}{pin} --local-dir DIR`), copy DIR here, "
+            f'and map it in the file named by POLYGLOT_MODEL_PATHS: {{"{model_id}": "DIR"}}; or fill the '
+            f"Hugging Face cache (`hf download {model_id}{pin}`)."
         )
 
     # -- the cache ------------------------------------------------------------------------------
@@ -252,47 +364,67 @@ class ModelCache:
             oldest = next(model_id for model_id in self._entries if model_id != keep)
             del self._entries[oldest]
 
+    def unavailable(self, model_id: str, reason: str, error: BaseException | None = None) -> ModelUnavailableError:
+        """The error a visitor sees (plain words); the operator's details go to the server log, with the
+        traceback only when `error` is a real fault rather than a missing file."""
+        log.warning("%s can't be loaded: %s. %s", model_id, reason, self.how_to_provide(model_id), exc_info=error)
+        return ModelUnavailableError(
+            f"The model {model_id} isn't available on this server right now, so this request can't run. "
+            "Please try again later, or try another model."
+        )
+
     def _load(self, model_id: str, task: str) -> LoadedModel:
         model_class, processor_class = LOADERS[task]
         local_dir = self.overrides.get(model_id)
-        source = local_dir or model_id
         local_only = local_dir is not None or not self.hub_reachable()
-        options = dict(local_files_only=local_only)
+        revision = None if local_dir is not None else self._resolve_revision(model_id, local_only)
+        source = local_dir or model_id
+        options = dict(revision=revision, local_files_only=local_only)
         try:
             processor = processor_class.from_pretrained(source, **options)
-            model = model_class.from_pretrained(source, dtype=self.dtype, use_safetensors=True, **options)
-        except (OSError, ValueError) as error:
-            if local_dir is not None:
-                reason = f"the local directory `{local_dir}` is missing or incomplete ({_first_line(error)})"
-            elif local_only:
-                reason = "the Hugging Face Hub can't be reached from this server and no local copy is configured"
-            else:
-                reason = f"downloading it failed ({_first_line(error)})"
-            raise ModelUnavailableError(
-                f"The model {model_id} can't be loaded: {reason}. {self.how_to_provide(model_id)}"
-            ) from error
+            # use_safetensors stays unset: safetensors when present, else .bin through weights_only.
+            model = model_class.from_pretrained(source, dtype=self.dtype, weights_only=True, **options)
+        except torch.OutOfMemoryError:
+            raise
+        except Exception as error:  # a bad or incomplete checkpoint, of any kind: never a crash
+            missing = self.missing_files(model_id, task)
+            if missing and local_only:
+                raise self.unavailable(model_id, f"{self._where(model_id)} lacks {', '.join(missing)}") from error
+            if missing:
+                raise self.unavailable(model_id, f"downloading it failed ({_first_line(error)})") from error
+            # Everything is there and still doesn't load: a real fault, worth its traceback in the log.
+            reason = f"its files are there but don't load ({type(error).__name__}: {_first_line(error)})"
+            raise self.unavailable(model_id, reason, error) from error
         model.to(self.device).eval()
         nbytes = sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()])
-        return LoadedModel(model_id, task, model, processor, self.device, self.dtype, nbytes, local_only)
+        return LoadedModel(model_id, task, model, processor, self.device, self.dtype, nbytes, local_only, revision)
+
+    def _resolve_revision(self, model_id: str, local_only: bool) -> str:
+        """The commit id this model loads from: its pin, or what `main` points to now (or in the cache)."""
+        requested = self.revisions.get(model_id)
+        try:
+            return resolve_revision(model_id, revision=requested, local_files_only=local_only).resolved
+        except Exception as error:  # unknown revision, not in the cache, Hub errors
+            where = "in the Hugging Face cache" if local_only else "on the Hugging Face Hub"
+            reason = f"revision {requested or 'main'} isn't known {where} ({type(error).__name__})"
+            if local_only and requested is None:
+                reason = "the Hugging Face Hub can't be reached from this server and the model isn't in its cache"
+            raise self.unavailable(model_id, reason) from error
 
 
 def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__
 
 
-def _in_hub_cache(model_id: str) -> bool:
-    from huggingface_hub import try_to_load_from_cache
-
-    return isinstance(try_to_load_from_cache(model_id, "config.json"), str)
-
-
 @functools.lru_cache(maxsize=1)
 def default_cache() -> ModelCache:
     """The app-wide cache, configured from the environment on first use."""
     settings = load_settings()
+    sources = read_model_sources(settings.model_paths_file)
     return ModelCache(
-        overrides=read_override_map(settings.model_paths_file),
+        overrides=sources.paths,
         device=settings.device,
         budget_bytes=settings.cache_budget_bytes,
         hub_check_timeout=settings.hub_check_timeout,
+        revisions=sources.revisions,
     )

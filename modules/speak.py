@@ -12,7 +12,7 @@ from modules import languages
 from modules.audio import join_with_pauses
 from modules.config import UserInputError
 from modules.models import ModelCache, default_cache, tts_model_id
-from modules.text import PreparedText, prepare_sentences
+from modules.text import PreparedText, VoiceAlphabet, prepare_sentences
 
 PAUSE_SECONDS = 0.25  # between sentences
 SPEED_RANGE = (0.5, 2.0)
@@ -51,9 +51,9 @@ def synthesize(
         raise UserInputError(f"Expressiveness must be between {EXPRESSIVENESS_RANGE[0]} and {EXPRESSIVENESS_RANGE[1]}.")
     entry = cache.get(model_id, "speak")
     tokenizer, model = entry.processor, entry.model
-    vocab = {token for token in tokenizer.get_vocab() if len(token) == 1}
-    # Romanise ourselves (one shared uroman) so the tokenizer never builds its own per call.
-    sentences, prepared = prepare_sentences(text, vocab, language=language, use_uroman=bool(tokenizer.is_uroman))
+    # The tokenizer's own preparation would build a new uroman per call (~2 s): modules.text runs the
+    # same recipe with one shared instance, and the ids are made here as in training.
+    sentences, prepared = prepare_sentences(text, voice_alphabet(tokenizer))
     waveforms = []
     with entry.lock, torch.inference_mode():
         # VITS reads these from the model at each forward; set them for this request only.
@@ -63,7 +63,34 @@ def synthesize(
         for number, sentence in enumerate(sentences, start=1):
             if progress:
                 progress((number - 1) / len(sentences), f"Speaking sentence {number} of {len(sentences)}")
-            inputs = tokenizer(sentence, return_tensors="pt")
+            input_ids = torch.tensor([vits_input_ids(tokenizer, sentence)])
+            inputs = {"input_ids": input_ids, "attention_mask": torch.ones_like(input_ids)}
             waveforms.append(model(**entry.to_model(inputs)).waveform[0].float().cpu().numpy())
     rate = model.config.sampling_rate
     return Speech(join_with_pauses(waveforms, rate, PAUSE_SECONDS), rate, prepared, len(sentences))
+
+
+def voice_alphabet(tokenizer) -> VoiceAlphabet:
+    """What modules.text needs to know of a VitsTokenizer."""
+    return VoiceAlphabet(
+        symbols=tuple(tokenizer.encoder),
+        added_tokens=tuple(tokenizer.added_tokens_encoder),
+        language=tokenizer.language,
+        is_uroman=bool(tokenizer.is_uroman),
+    )
+
+
+def vits_input_ids(tokenizer, prepared: str) -> list[int]:
+    """Ids of text already prepared for the voice, with the blank (id 0) between and around every
+    symbol when the checkpoint says add_blank: fairseq's `commons.intersperse(ids, 0)`, as in training.
+
+    Not `tokenizer(prepared)`: MMS checkpoints name their first symbol (a real letter, "k" in English)
+    as the pad token, and transformers splits text at special tokens, so a text starting or ending with
+    that letter, or doubling it, loses blanks ("kick": 7 ids instead of 9; transformers PR #24085 review).
+    """
+    ids = [tokenizer.encoder[symbol] for symbol in prepared]
+    if not tokenizer.add_blank:
+        return ids
+    interspersed = [0] * (2 * len(ids) + 1)
+    interspersed[1::2] = ids
+    return interspersed

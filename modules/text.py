@@ -1,4 +1,14 @@
-"""Text normalisation and romanisation, shared by Speak and Translate."""
+"""Text cleaning, sentence splitting, and MMS-TTS text preparation exactly as the voices were trained.
+
+MMS-TTS text goes through two stages (see `prepare_for_voice`):
+1. what people type -> what the voice can read, without changing meaning: spellings of the same
+   letter the voice's alphabet holds in its other form (Romanian ş/ș, ţ/ț; typographic apostrophes).
+2. the training recipe, unchanged: transformers' `VitsTokenizer.prepare_for_tokenization`
+   (models/vits/tokenization_vits.py, transformers 5.23), which follows fairseq
+   `examples/mms/tts/infer.py` (fairseq@3d262bb): lower-case what the alphabet lacks, the
+   per-language character fixes, uroman WITHOUT a language code when the checkpoint says
+   `is_uroman`, keep only alphabet characters, strip. Tests compare it with VitsTokenizer's own.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +18,51 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from modules.config import UserInputError
-from modules.languages import base_code
 
-# Letter variants some MMS-TTS vocabularies spell differently from what people type.
-# Romanian: comma-below ș/ț are standard, but the checkpoint knows the cedilla ş/ţ (fairseq #5166).
-LETTER_VARIANTS = {
-    "ron": {"ș": "ş", "ț": "ţ", "Ș": "Ş", "Ț": "Ţ"},
+# Stage 1: other spellings of one letter or sign. A character is replaced by one of these only when
+# the voice's alphabet lacks it (and its lower case) and holds the replacement: a character the
+# alphabet has is never touched (the real mms-tts-eng alphabet holds "–", for one).
+SPELLING_VARIANTS: dict[str, tuple[str, ...]] = {
+    # (Lower case is enough: an upper-case letter the alphabet lacks is looked up by its lower case.)
+    # Romanian is written with comma-below ș ț (Unicode 3.0) and, on older systems, with cedilla ş ţ.
+    # The real mms-tts-ron alphabet mixes them: ș (U+0219) and ţ (U+0163) (fairseq #5166 and its fix
+    # PR #5168; shared/reference/model-configs.md), so either spelling must reach the voice.
+    "ş": ("ș",), "ș": ("ş",), "ţ": ("ț",), "ț": ("ţ",),
+    # Russian ё is often written е; the real mms-tts-rus alphabet has е and no ё (tests/tiny_models.py REAL).
+    "ё": ("е",),
+    # Typographic apostrophes and dashes typed by phones and word processors.
+    "’": ("'",), "‘": ("'",), "ʼ": ("'",),
+    "—": ("–", "-"), "–": ("-",), "‑": ("-",), "‐": ("-",),
 }
-# Typographic punctuation -> the ASCII form vocabularies usually contain.
-PUNCTUATION_VARIANTS = {"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"', "–": "-", "—": "-"}
+
+# Stage 2, the per-language character fixes of the recipe: VitsTokenizer._preprocess_char and fairseq
+# infer.py `preprocess_char` (PR #5168): the Romanian voice was trained with cedilla ţ.
+RECIPE_CHARACTER_FIXES: dict[str, dict[str, str]] = {"ron": {"ț": "ţ"}}
+
+# VitsTokenizer's `has_non_roman_characters`: uroman runs only on text with a non-ASCII character.
+_NON_ASCII = re.compile(r"[^\x00-\x7F]")
+
+
+@dataclass(frozen=True)
+class VoiceAlphabet:
+    """What an MMS-TTS tokenizer knows, as the recipe needs it."""
+
+    symbols: tuple[str, ...]  # vocab.json keys in file order (VitsTokenizer.encoder)
+    added_tokens: tuple[str, ...] = ()  # e.g. "<unk>", added outside vocab.json by the conversion
+    language: str | None = None  # the tokenizer's `language` (selects the character fixes)
+    is_uroman: bool = False
+
+    @functools.cached_property
+    def symbol_set(self) -> frozenset[str]:
+        return frozenset(self.symbols)
 
 
 @dataclass
 class PreparedText:
     original: str
     text: str  # exactly what the model will read
-    dropped: list[str] = field(default_factory=list)  # characters removed, each once, in order of appearance
-    romanized: bool = False
+    dropped: list[str] = field(default_factory=list)  # characters left out, each once, in order of appearance
+    romanized: bool = False  # uroman was applied
 
 
 def clean_text(text: str | None, max_chars: int | None = None) -> str:
@@ -47,52 +85,76 @@ def _uromanizer():
     return uroman.Uroman()
 
 
-def romanize(text: str, language: str | None = None) -> str:
-    """Latin-script transliteration with uroman (language code helps a few scripts)."""
-    return _uromanizer().romanize_string(text, lcode=base_code(language) if language else None)
+def romanize(text: str) -> str:
+    """Latin-script transliteration with uroman, without a language code, as MMS-TTS was trained
+    (fairseq infer.py runs `uroman.pl -l xxx`; VitsTokenizer calls `romanize_string(text)`)."""
+    return _uromanizer().romanize_string(text)
 
 
-def prepare_for_vocab(
-    text: str, vocab: set[str], *, language: str | None = None, use_uroman: bool = False
-) -> PreparedText:
-    """Fit `text` to a character vocabulary: romanise if asked, fold case and known variants, drop the rest.
+def fit_spelling(text: str, alphabet: VoiceAlphabet) -> str:
+    """Stage 1: replace characters the alphabet lacks by another spelling of them that it holds."""
+    symbols = alphabet.symbol_set
 
-    The result's text may be empty; see `prepare_sentences` for the checked, sentence-by-sentence form.
-    """
+    def fit(ch: str) -> str:
+        if ch in symbols or ch.lower() in symbols:
+            return ch
+        for candidate in (ch, ch.lower()):
+            for variant in SPELLING_VARIANTS.get(candidate, ()):
+                if variant in symbols:
+                    return variant
+        return ch
+
+    return "".join(fit(ch) for ch in text)
+
+
+def training_recipe(text: str, alphabet: VoiceAlphabet) -> PreparedText:
+    """Stage 2: VitsTokenizer.prepare_for_tokenization (normalize=True, phonemize=False), step for
+    step, with one shared uroman."""
     original = text
-    if use_uroman:
-        text = romanize(text, language)
-    variants = {**PUNCTUATION_VARIANTS, **LETTER_VARIANTS.get(base_code(language or ""), {})}
-    text = "".join(variants.get(ch, ch) for ch in text)
-    if not any(ch.isupper() for ch in vocab):
-        text = text.lower()
-    kept, dropped = [], []
-    for ch in text:
-        if ch in vocab or ch == " ":
-            kept.append(ch)
-        elif ch not in dropped:
-            dropped.append(ch)
-    spoken = re.sub(r"\s+", " ", "".join(kept)).strip()
-    return PreparedText(original=original, text=spoken, dropped=dropped, romanized=use_uroman)
+    # normalize_text: at each position keep a vocabulary entry that starts there (the first in
+    # vocabulary order, added tokens last), else lower-case the character.
+    entries = alphabet.symbols + alphabet.added_tokens
+    normalized, i = [], 0
+    while i < len(text):
+        entry = next((e for e in entries if text.startswith(e, i)), None)
+        normalized.append(entry if entry is not None else text[i].lower())
+        i += len(entry) if entry is not None else 1
+    text = "".join(normalized)
+    for old, new in RECIPE_CHARACTER_FIXES.get(alphabet.language or "", {}).items():
+        text = text.replace(old, new)
+    romanized = alphabet.is_uroman and _NON_ASCII.search(text) is not None
+    if romanized:
+        text = romanize(text)
+    symbols = alphabet.symbol_set
+    spoken = "".join(ch for ch in text if ch in symbols).strip()
+    dropped = list(dict.fromkeys(ch for ch in text if ch not in symbols and not ch.isspace()))
+    return PreparedText(original=original, text=spoken, dropped=dropped, romanized=romanized)
 
 
-def prepare_sentences(
-    text: str, vocab: set[str], *, language: str | None = None, use_uroman: bool = False
-) -> tuple[list[str], PreparedText]:
-    """The sentences to speak, each fitted to the vocabulary, and a summary of the whole.
+def prepare_for_voice(text: str, alphabet: VoiceAlphabet) -> PreparedText:
+    """`text` as the voice reads it: stage 1, then the training recipe. The result may be empty;
+    see `prepare_sentences` for the checked, sentence-by-sentence form."""
+    prepared = training_recipe(fit_spelling(text, alphabet), alphabet)
+    prepared.original = text
+    return prepared
+
+
+def prepare_sentences(text: str, alphabet: VoiceAlphabet) -> tuple[list[str], PreparedText]:
+    """The sentences to speak, each prepared for the voice, and a summary of the whole.
 
     Sentences with nothing speakable are skipped (their characters are reported as dropped);
     raises UserInputError when no sentence is left.
     """
-    parts = [prepare_for_vocab(s, vocab, language=language, use_uroman=use_uroman) for s in split_sentences(text)]
-    dropped = list(dict.fromkeys(ch for part in parts for ch in part.dropped if not ch.isspace()))
+    parts = [prepare_for_voice(sentence, alphabet) for sentence in split_sentences(text)]
+    dropped = list(dict.fromkeys(ch for part in parts for ch in part.dropped))
     spoken = [part.text for part in parts if part.text]
     if not spoken:
         raise UserInputError(
             f"Nothing in this text can be spoken by this voice: none of its characters ({''.join(dropped[:20])}) "
-            "are in the model's alphabet. Check that the language matches the text."
+            "are in the voice's alphabet. Check that the language matches the text."
         )
-    return spoken, PreparedText(original=text, text=" ".join(spoken), dropped=dropped, romanized=use_uroman)
+    romanized = any(part.romanized for part in parts)
+    return spoken, PreparedText(original=text, text=" ".join(spoken), dropped=dropped, romanized=romanized)
 
 
 # Sentence ends in Latin, CJK, Arabic and Devanagari scripts (and Armenian, Ethiopic, Burmese).

@@ -58,9 +58,9 @@ def override_map() -> Path:
 @pytest.fixture
 def cache(override_map):
     """A fresh cache over the tiny models, through the same override-map reader as the app."""
-    from modules.models import ModelCache, read_override_map
+    from modules.models import ModelCache, read_model_sources
 
-    return ModelCache(read_override_map(str(override_map)))
+    return ModelCache(read_model_sources(str(override_map)).paths)
 
 
 def run(*command: str) -> None:

@@ -9,7 +9,7 @@ import torch
 
 from modules import models
 from modules.config import ModelUnavailableError, UserInputError
-from modules.models import ModelCache, read_override_map
+from modules.models import ModelCache, read_model_sources
 
 LID = "facebook/mms-lid-126"
 TTS_ENG = "facebook/mms-tts-eng"
@@ -49,7 +49,7 @@ def test_cpu_float32_without_cuda(cache):
 
 
 def test_budget_evicts_least_recently_used(override_map):
-    overrides = read_override_map(str(override_map))
+    overrides = read_model_sources(str(override_map)).paths
     probe = ModelCache(overrides)
     lid_bytes = probe.get(LID, "identify").nbytes
     tts_bytes = max(probe.get(TTS_ENG, "speak").nbytes, probe.get("facebook/mms-tts-fra", "speak").nbytes)
@@ -70,53 +70,57 @@ def test_ids_outside_catalog_and_override_map_are_refused(cache):
     assert cache.loaded_ids() == []
 
 
-def test_offline_catalog_model_gives_a_clear_message(cache):
+def test_offline_catalog_model_gives_a_clear_message(cache, caplog):
     with pytest.raises(ModelUnavailableError) as raised:
         cache.get("facebook/mms-lid-4017", "identify")
     message = str(raised.value)
-    assert "facebook/mms-lid-4017" in message
-    assert "can't be reached" in message
-    assert "POLYGLOT_MODEL_PATHS" in message
+    assert message.startswith("The model facebook/mms-lid-4017 isn't available on this server right now")
+    assert "POLYGLOT_MODEL_PATHS" not in message  # operator details stay in the log
+    assert "can't be reached" in caplog.text and "POLYGLOT_MODEL_PATHS" in caplog.text
     # The rest keeps working.
     assert cache.get(LID, "identify").model is not None
 
 
-def test_missing_local_directory_is_named(tmp_path):
+def test_missing_local_directory_is_named_in_the_log(tmp_path, caplog):
     cache = ModelCache({LID: str(tmp_path / "nowhere")})
-    with pytest.raises(ModelUnavailableError, match="nowhere"):
+    with pytest.raises(ModelUnavailableError, match="isn't available on this server"):
         cache.get(LID, "identify")
-    assert "has no config.json" in cache.describe_source(LID)
+    assert f"the local directory {tmp_path / 'nowhere'} lacks config.json, preprocessor_config.json" in caplog.text
+    assert "not available" in cache.describe_source(LID)
+    assert str(tmp_path) not in cache.describe_source(LID)
 
 
 def test_describe_source(cache):
-    assert "local copy" in cache.describe_source(LID)
+    assert cache.describe_source(LID) == "`facebook/mms-lid-126`: ready (stored on this server)."
     assert "not available" in cache.describe_source("facebook/mms-lid-4017")
-
-
-def test_only_safetensors_weights_load(cache, tmp_path):
-    entry = cache.get(LID, "identify")
-    pickled = tmp_path / "pickled"
-    entry.model.save_pretrained(pickled)
-    entry.processor.save_pretrained(pickled)
-    (pickled / "model.safetensors").unlink()
-    torch.save(entry.model.state_dict(), pickled / "pytorch_model.bin")
-    with pytest.raises(ModelUnavailableError):
-        ModelCache({LID: str(pickled)}).get(LID, "identify")
 
 
 def test_override_map_json_and_toml_with_relative_paths(tmp_path):
     (tmp_path / "models.json").write_text(json.dumps({LID: "lid"}))
     (tmp_path / "models.toml").write_text(f'"{LID}" = "lid"\n')
     expected = {LID: str((tmp_path / "lid").resolve())}
-    assert read_override_map(str(tmp_path / "models.json")) == expected
-    assert read_override_map(str(tmp_path / "models.toml")) == expected
-    (tmp_path / "bad.json").write_text("[1, 2]")
-    with pytest.raises(SystemExit, match="must map model ids"):
-        read_override_map(str(tmp_path / "bad.json"))
+    assert read_model_sources(str(tmp_path / "models.json")).paths == expected
+    assert read_model_sources(str(tmp_path / "models.toml")).paths == expected
+    for bad in ("[1, 2]", json.dumps({LID: 3}), json.dumps({LID: {"pathx": "lid"}}), json.dumps({LID: {"path": ""}})):
+        (tmp_path / "bad.json").write_text(bad)
+        with pytest.raises(SystemExit, match="must map model ids"):
+            read_model_sources(str(tmp_path / "bad.json"))
+
+
+def test_model_file_pins_revisions_of_catalogued_models_only(tmp_path):
+    (tmp_path / "models.toml").write_text(
+        f'"{LID}" = {{revision = "v1.0"}}\n"{TTS_ENG}" = {{path = "tts", revision = "0123abc"}}\n'
+    )
+    sources = read_model_sources(str(tmp_path / "models.toml"))
+    assert sources.revisions == {LID: "v1.0", TTS_ENG: "0123abc"}
+    assert sources.paths == {TTS_ENG: str((tmp_path / "tts").resolve())}
+    (tmp_path / "models.json").write_text(json.dumps({"someone/else": {"revision": "main"}}))
+    with pytest.raises(SystemExit, match="only for the app's own models"):
+        read_model_sources(str(tmp_path / "models.json"))
 
 
 def test_override_map_may_add_models_outside_the_catalog(override_map):
-    overrides = read_override_map(str(override_map))
+    overrides = read_model_sources(str(override_map)).paths
     cache = ModelCache({"my-lab/lid-finetune": overrides[LID]})
     assert cache.get("my-lab/lid-finetune", "identify").model.config.num_labels == 126
 

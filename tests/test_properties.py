@@ -62,9 +62,10 @@ def test_any_text_is_cleaned_or_refused(value):
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=200), st.booleans())
-def test_prepared_text_only_holds_vocabulary_characters(value, use_uroman):
+def test_prepared_text_only_holds_vocabulary_characters(value, is_uroman):
+    alphabet = text.VoiceAlphabet(tuple(LATIN | {" "}), language="ron", is_uroman=is_uroman)
     try:
-        sentences, whole = text.prepare_sentences(value, LATIN, language="rus", use_uroman=use_uroman)
+        sentences, whole = text.prepare_sentences(value, alphabet)
     except UserInputError:
         return
     assert sentences and all(sentence.strip() == sentence for sentence in sentences)

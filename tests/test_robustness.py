@@ -60,14 +60,17 @@ def test_text_corpus_through_the_api(client, case):
     else:
         audio, read = client.predict(TEXTS[case.name], "eng", 0, api_name="/speak")
         assert soundfile.info(audio).frames > 0
-        assert read.splitlines()[0] in ("hello world", "hello world")
+        # mixed-scripts: the recipe filters "мир 世界" and keeps the spaces around them.
+        expected = "hello   world" if case.name == "mixed-scripts" else "hello world"
+        assert read.splitlines()[0] == expected
         assert "skipped" in read if case.name == "mixed-scripts" else True
     still_serving(client)
 
 
 def test_mixed_scripts_report_what_was_skipped(client):
     _, read = client.predict(TEXTS["mixed-scripts"], "eng", 0, api_name="/speak")
-    assert read.splitlines() == ["hello world", "Not in this voice's alphabet, skipped: м и р 世 界"]
+    # The training recipe filters characters and keeps the spaces around them (VitsTokenizer, fairseq).
+    assert read.splitlines() == ["hello   world", "Not in this voice's alphabet, skipped: м и р 世 界"]
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import pytest
 from modules import text
 from modules.config import UserInputError
 
-LATIN = set("abcdefghijklmnopqrstuvwxyz'")
+ALPHABET = text.VoiceAlphabet(tuple("abcdefghijklmnopqrstuvwxyz' "))
 
 
 def test_clean_text_collapses_whitespace_and_control_characters():
@@ -28,52 +28,59 @@ def test_over_long_text_is_refused_with_the_limit():
         text.clean_text("a" * 50_000, max_chars=2000)
 
 
-def test_romanize_uses_one_uroman_instance():
+def test_romanize_uses_one_uroman_instance_and_no_language_code():
     text._uromanizer.cache_clear()
-    assert text.romanize("Привет мир", "rus") == "Privet mir"
+    # Training-style uroman (no language code): "ещё" -> "eshche"; with lcode="rus" it would be "yeshchyo".
+    assert text.romanize("Съешь ещё") == "Sesh eshche"
     assert text.romanize("नमस्ते") == "namaste"
     assert text._uromanizer.cache_info().misses == 1
     assert text._uromanizer.cache_info().hits == 1
 
 
 def test_prepare_reports_dropped_characters_in_order():
-    prepared = text.prepare_for_vocab("Hello, World! 123", LATIN)
+    prepared = text.prepare_for_voice("Hello, World! 123", ALPHABET)
     assert prepared.text == "hello world"
     assert prepared.dropped == [",", "!", "1", "2", "3"]
     assert not prepared.romanized
 
 
-def test_prepare_romanizes_when_asked():
-    prepared = text.prepare_for_vocab("Привет, мир", LATIN, language="rus", use_uroman=True)
+def test_prepare_romanizes_non_ascii_text_for_uroman_voices_only():
+    uroman_voice = text.VoiceAlphabet(ALPHABET.symbols, is_uroman=True)
+    prepared = text.prepare_for_voice("Привет, мир", uroman_voice)
     assert prepared.text == "privet mir"
     assert prepared.romanized
     assert prepared.original == "Привет, мир"
+    assert not text.prepare_for_voice("plain ascii", uroman_voice).romanized
+    assert text.prepare_for_voice("Привет, мир", ALPHABET).text == ""
 
 
 def test_typographic_apostrophe_becomes_the_vocabulary_one():
-    assert text.prepare_for_vocab("don’t", LATIN).text == "don't"
+    assert text.prepare_for_voice("don’t", ALPHABET).text == "don't"
 
 
-def test_romanian_comma_below_letters_map_to_the_checkpoint_cedilla():
-    vocab = set("abcdefghijklmnopqrstuvwxyz ăâîşţ")
-    prepared = text.prepare_for_vocab("Știință și țară", vocab, language="ron")
-    assert prepared.text == "ştiinţă şi ţară"
-    assert prepared.dropped == []
+def test_a_character_the_alphabet_holds_is_never_folded():
+    # The real mms-tts-eng alphabet holds the en dash "–" (U+2013) besides "-".
+    alphabet = text.VoiceAlphabet(tuple("abc –-"))
+    assert text.prepare_for_voice("a – b - c — a", alphabet).text == "a – b - c – a"
+    assert text.prepare_for_voice("a — b", text.VoiceAlphabet(tuple("ab -"))).text == "a - b"
 
 
-def test_case_is_kept_when_the_vocabulary_has_capitals():
-    assert text.prepare_for_vocab("Hi There", set("HiTher")).text == "Hi There"
+def test_case_is_kept_for_characters_the_vocabulary_holds_as_they_are():
+    # VitsTokenizer.normalize_text lower-cases only what the vocabulary lacks: one upper-case symbol
+    # must not stop "Hello World" from being lower-cased.
+    alphabet = text.VoiceAlphabet(tuple("helowrdH "))
+    assert text.prepare_for_voice("Hello World", alphabet).text == "Hello world"
 
 
 @pytest.mark.parametrize("value", ["😀😀😀", "!!! ???", "日本語", "😀. !!!"])
 def test_nothing_speakable_is_a_clear_error(value):
-    assert text.prepare_for_vocab(value, LATIN).text == ""
+    assert text.prepare_for_voice(value, ALPHABET).text == ""
     with pytest.raises(UserInputError, match="Nothing in this text can be spoken"):
-        text.prepare_sentences(value, LATIN)
+        text.prepare_sentences(value, ALPHABET)
 
 
 def test_prepare_sentences_skips_unspeakable_sentences_and_says_so():
-    sentences, whole = text.prepare_sentences("Hello there. 😀😀! How are you?", LATIN)
+    sentences, whole = text.prepare_sentences("Hello there. 😀😀! How are you?", ALPHABET)
     assert sentences == ["hello there", "how are you"]
     assert whole.text == "hello there how are you"
     assert whole.dropped == [".", "😀", "!", "?"]

@@ -72,7 +72,7 @@ def test_speaker_and_beams_change_nothing_but_what_they_should(cache):
 @pytest.mark.parametrize(
     "settings, message",
     [
-        (GenerationSettings(True, speaker_id=4), r"speaker id\) must be between 0 and 3"),
+        (GenerationSettings(True, speaker_id=200), r"speaker id\) must be between 0 and 199"),
         (GenerationSettings(num_beams=9), "Beam count must be between 1 and 5"),
         (GenerationSettings(max_new_tokens=0), "Max tokens must be between 1 and 1024"),
     ],

@@ -20,7 +20,7 @@ def test_warm_up_reports_missing_models_instead_of_failing(cache):
     only_tts = ModelCache({"facebook/mms-tts-eng": cache.overrides["facebook/mms-tts-eng"]})
     report = warmup.warm_up(only_tts)
     assert isinstance(report["speak"], float)
-    assert "facebook/mms-lid-126 can't be loaded" in report["identify"]
+    assert "facebook/mms-lid-126 isn't available on this server" in report["identify"]
 
 
 def test_warm_up_is_on_for_cuda_only_by_default():

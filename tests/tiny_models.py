@@ -1,55 +1,250 @@
-"""Tiny, randomly initialised models of every architecture the app loads.
+"""Tiny, randomly initialised models that copy the real Hub repositories, only smaller.
 
-Each builder writes a directory that `from_pretrained` reads exactly like a Hub
-checkpoint (config, safetensors weights, tokenizer / processor files, MMS adapter
-files), so the app's real loading code runs against them offline.
+Each builder writes a directory with the real repo's file names and the real config, tokenizer
+and processor fields and conventions (special tokens, vocabulary order, weight formats), so the
+app's production loading code runs against them offline. Only sizes are shrunk (hidden sizes,
+layer counts, label and alphabet counts). `REAL` below is the one table of what the real repos
+hold, each value with its source; `UNVERIFIED` lists what could not be checked from here (no Hub
+access), and the builders say where they fill such a gap.
 
     python -m tests.tiny_models OUT_DIR     # builds all of them + OUT_DIR/models.json
 
 Then `POLYGLOT_MODEL_PATHS=OUT_DIR/models.json python app.py` runs the whole app offline
-(outputs are random, of course).
+(outputs are random, of course). `tests/hub_cache.py` lays the same directories out as a
+Hugging Face cache under the real ids.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+import sentencepiece
 import torch
-from safetensors.torch import save_file
 import transformers
+from safetensors.torch import save_file
 from transformers import (
-    SeamlessM4TFeatureExtractor,
-    SeamlessM4TProcessor,
-    SeamlessM4TTokenizer,
     SeamlessM4Tv2Config,
     SeamlessM4Tv2Model,
     VitsConfig,
     VitsModel,
-    VitsTokenizer,
     Wav2Vec2BertConfig,
     Wav2Vec2BertForCTC,
-    Wav2Vec2BertProcessor,
     Wav2Vec2Config,
-    Wav2Vec2CTCTokenizer,
-    Wav2Vec2FeatureExtractor,
     Wav2Vec2ForCTC,
     Wav2Vec2ForSequenceClassification,
-    Wav2Vec2Processor,
 )
 
 transformers.logging.set_verbosity_error()
 transformers.utils.logging.disable_progress_bar()
 
-# Make the test file self-contained: the real label order of mms-lid-126 is the order
-# of the model card list, which is what the app's catalog ships too.
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LID126_CODES = [
     line.split("\t")[0]
     for line in (REPO_ROOT / "modules/data/mms_lid126_langs.tsv").read_text(encoding="utf-8").splitlines()[1:]
 ]
 
+
+@dataclass(frozen=True)
+class Fact:
+    value: object
+    source: str
+
+
+# -- What the real repositories hold (values used by the builders below) -------------------------
+# "HF page" = a stored huggingface.co tree/blob/commit page; "copy" = the same file vendored
+# elsewhere. ../shared/reference/model-configs.md has the longer notes behind these rows.
+_WAV2VEC2_PREPROCESSOR = {  # 212 bytes as written below
+    "do_normalize": True,
+    "feature_extractor_type": "Wav2Vec2FeatureExtractor",
+    "feature_size": 1,
+    "padding_side": "right",
+    "padding_value": 0,
+    "return_attention_mask": True,
+    "sampling_rate": 16000,
+}
+_VITS_TOKENIZER_CONFIG = {  # + is_uroman, language, pad_token per voice; 287 bytes for eng
+    "add_blank": True,
+    "clean_up_tokenization_spaces": True,
+    "model_max_length": 1000000000000000019884624838656,
+    "normalize": True,
+    "phonemize": False,
+    "tokenizer_class": "VitsTokenizer",
+    "unk_token": "<unk>",
+}
+REAL: dict[str, dict[str, Fact]] = {
+    "facebook/mms-lid-126": {
+        "files": Fact(
+            ["config.json", "langs.txt", "model.safetensors", "preprocessor_config.json", "pytorch_model.bin"],
+            "HF page facebook/mms-lid-126/tree/main (head 53da6e3 'make style'); commits 5a91eb9 and 6be6f79 "
+            "held pytorch_model.bin only (the .bin-only variant)",
+        ),
+        "config": Fact(
+            dict(feat_extract_norm="layer", do_stable_layer_norm=True, conv_bias=True, adapter_attn_dim=16),
+            "HF pages config.json of mms-lid-256 and mms-lid-512; fine-tune configs of mms-lid-126 and -4017",
+        ),
+        "preprocessor_config.json": Fact(_WAV2VEC2_PREPROCESSOR, "HF page facebook/mms-lid-126 preprocessor_config.json (212 B)"),
+        "langs.txt": Fact("one '- xxx' line per label, id2label order, 756 B", "HF raw/blame page mms-lid-126@5a91eb9 langs.txt"),
+    },
+    "facebook/mms-1b-all": {
+        "files": Fact(
+            ["config.json", "model.safetensors", "preprocessor_config.json", "special_tokens_map.json",
+             "tokenizer_config.json", "vocab.json", "adapter.<lang>.safetensors"],
+            "Hub API listing at 3d33597 quoted in ayutaz/vokra@1787818e tools/parity/mms_1b_all/hf_metadata_audit.py; "
+            "HF blob pages adapter.<lang>.safetensors",
+        ),
+        "config": Fact(
+            dict(feat_extract_norm="layer", do_stable_layer_norm=True, conv_bias=True, adapter_attn_dim=16,
+                 pad_token_id=0, bos_token_id=1, eos_token_id=2),
+            "fine-tune configs with _name_or_path facebook/mms-1b-all (shared/reference/model-configs.md)",
+        ),
+        "vocab.json": Fact(
+            "{lang: {'<pad>': 0, '<s>': 1, '</s>': 2, '<unk>': 3, '|': 4, then vocabs/<lang>.txt}}, "
+            "json indent 4, sort_keys; language ids such as cmn-script_simplified, azj-script_latin",
+            "repo's create_vocab.py (commit 0e87828); fairseq tokens.txt order (facebook/mms-cclms); "
+            "language ids: facebook/mms-cclms tree and download_vocabs.sh",
+        ),
+        "tokenizer_config.json": Fact(
+            {"bos_token": "<s>", "clean_up_tokenization_spaces": True, "do_lower_case": False, "eos_token": "</s>",
+             "model_max_length": 1000000000000000019884624838656, "pad_token": "<pad>",
+             "processor_class": "Wav2Vec2Processor", "replace_word_delimiter_char": " ", "target_lang": "eng",
+             "tokenizer_class": "Wav2Vec2CTCTokenizer", "unk_token": "<unk>", "word_delimiter_token": "|"},
+            "copies of the file: Xenova/mms-1b-l1107@4e58ff4, rayvvv/mms-1b-multilingual (397 B)",
+        ),
+        "English head rows": Fact(154, "transformers docs model_doc/mms.md ('found shape [154, 1280]'; fra 314)"),
+    },
+    "facebook/wav2vec2-base-960h": {
+        "files": Fact(
+            ["config.json", "model.safetensors", "preprocessor_config.json", "pytorch_model.bin",
+             "special_tokens_map.json", "tokenizer_config.json", "vocab.json"],
+            "HF tree page ('Adding safetensors variant (#7)'); tf_model.h5 is there too, never read here",
+        ),
+        "vocab.json": Fact(
+            ["<pad>", "<s>", "</s>", "<unk>", "|", *"ETAONIHSRDLUMWCFGYPBVK'XJQZ"],
+            "HF page vocab.json (UPPER case, ids in this order)",
+        ),
+        "config": Fact(dict(feat_extract_norm="group", do_stable_layer_norm=False, conv_bias=False),
+                       "Wav2Vec2Config() defaults, documented as similar to wav2vec2-base-960h"),
+    },
+    "hf-audio/wav2vec2-bert-CV16-en": {
+        "vocab.json": Fact(["<pad>", "<s>", "</s>", "<unk>", "|", "'", "-", *"abcdefghijklmnopqrstuvwxyz"],
+                           "HF blob page vocab.json @4c43a845 (369 B)"),
+        "added_tokens.json": Fact({"</s>": 137, "<s>": 136}, "same commit (odd, but real)"),
+        "special_tokens_map.json": Fact(
+            {name: {"content": token, "lstrip": True, "normalized": False, "rstrip": True, "single_word": False}
+             for name, token in (("bos_token", "<s>"), ("eos_token", "</s>"), ("pad_token", "<pad>"), ("unk_token", "<unk>"))},
+            "HF blob page special_tokens_map.json @c7daf06 (544 B)",
+        ),
+        "preprocessor_config.json": Fact(
+            {"do_normalize": True, "feature_extractor_type": "SeamlessM4TFeatureExtractor", "feature_size": 80,
+             "num_mel_bins": 80, "padding_side": "right", "padding_value": 1, "processor_class": "Wav2Vec2BertProcessor",
+             "return_attention_mask": True, "sampling_rate": 16000, "stride": 2},
+            "HF page preprocessor_config.json",
+        ),
+        "config": Fact(dict(add_adapter=True, num_adapter_layers=1, feature_projection_input_dim=160),
+                       "HF page config.json"),
+    },
+    "facebook/mms-tts-eng": {
+        "files": Fact(["config.json", "model.safetensors", "pytorch_model.bin", "special_tokens_map.json",
+                       "tokenizer_config.json", "vocab.json"],
+                      "HF page facebook/mms-tts-eng/tree/main (c71de0f); no added_tokens.json"),
+        # ␠ below is a space. The same ids are pinned in transformers' test_tokenization_vits.py.
+        "symbols": Fact("k ' z y u d h e s w – 3 c p - 1 j m i ␠ f l o 0 b r a 4 2 n _ x v t q 5 6 g",
+                        "copy xiajinzhi/MarsCode@962cf6a mms-tts-eng/vocab.json (413 B on the Hub); transformers "
+                        "tests/models/vits/test_tokenization_vits.py; transformers issue #28173"),
+        "tokenizer_config.json": Fact(_VITS_TOKENIZER_CONFIG | {"is_uroman": False, "language": "eng", "pad_token": "k"},
+                                      "copy xiajinzhi/MarsCode@962cf6a, byte for byte (287 B on the Hub)"),
+    },
+    "facebook/mms-tts-ron": {
+        "symbols": Fact("c q u b g _ n – m z i t l ă f ș a 1 î p - h s ' x e j â ␠ r v o ţ d",
+                        "inferred, high confidence: id order of the normaliser regex of Xenova/mms-tts-ron@e26400f "
+                        "tokenizer.json (the export writes it in id order); 34 symbols and 374 B match the HF page; "
+                        "ș U+0219 and ţ U+0163 as in fairseq #5166 / PR #5168"),
+        "tokenizer_config.json": Fact(_VITS_TOKENIZER_CONFIG | {"is_uroman": False, "language": "ron", "pad_token": "c"},
+                                      "HF page special_tokens_map.json @8b96ee0 (pad 'c'); tokenizer_config 287 B = eng's shape"),
+    },
+    "facebook/mms-tts-fra": {
+        "symbols": Fact("î z - ù u û y è x q c g ô ê _ e i d b a f œ h r é k s v à ␠ – p ë t n o j ü â ç ï ' m l",
+                        "facebook/mms-tts-fra commit f55be18 (tokenizer upload: vocab diff, pad, is_uroman); "
+                        "Xenova/mms-tts-fra@e7953c6 and Matthijs/mms-tts-fra@1297f7b agree on every id"),
+        "tokenizer_config.json": Fact(_VITS_TOKENIZER_CONFIG | {"is_uroman": False, "language": "fra", "pad_token": "î"},
+                                      "facebook/mms-tts-fra commit f55be18"),
+    },
+    "facebook/mms-tts-rus": {
+        # Cyrillic, no ё; a few Latin letters (c, m, o, q) from the training text.
+        "symbols": Fact("ч ␠ д ь я й с у а о 2 0 ъ ы н л ж х ш з c _ п m ю э р 4 щ o – ф q и ц к 1 е б - т в г м",
+                        "facebook/mms-tts-rus commit 53fb6cd (tokenizer upload: 29 of the 44 ids, pad 'ч', is_uroman "
+                        "false); Xenova/mms-tts-rus tokenizer.json gives all 44 in id order"),
+        "tokenizer_config.json": Fact(_VITS_TOKENIZER_CONFIG | {"is_uroman": False, "language": "rus", "pad_token": "ч"},
+                                      "facebook/mms-tts-rus commit 53fb6cd"),
+    },
+    "facebook/mms-tts-kor": {
+        "symbols": Fact("u _ t w s o y a h i j - k b c ' n l d g r ␠ e m p",
+                        "vocab of Matthijs/mms-tts-kor (the early conversion), in the id order that transformers' "
+                        "pinned kor integration test decodes ('이봐 무슨 일이야' -> uroman 'ibwa museun iliya')"),
+        "tokenizer_config.json": Fact(_VITS_TOKENIZER_CONFIG | {"is_uroman": True, "language": "kor", "pad_token": "u"},
+                                      "HF page facebook/mms-tts-kor tokenizer_config.json @730590c (286 B)"),
+    },
+    "facebook/seamless-m4t-v2-large": {
+        "files": Fact(["added_tokens.json", "config.json", "generation_config.json", "model-00001-of-00002.safetensors",
+                       "model-00002-of-00002.safetensors", "model.safetensors.index.json", "preprocessor_config.json",
+                       "sentencepiece.bpe.model", "special_tokens_map.json", "tokenizer.model", "tokenizer_config.json"],
+                      "HF tree page (shards, index, sentencepiece.bpe.model, tokenizer.model, added_tokens.json, "
+                      "generation_config.json 9.91 MB); the json tokenizer/processor files: see UNVERIFIED"),
+        "language tokens": Fact("__xxx__ = 256001 + position in the conversion script's 98-language list "
+                                "(__eng__ 256022, __fra__ 256026), after the SentencePiece pieces",
+                                "transformers test_modeling_seamless_m4t_v2.py integration ids @0d7e95d9"),
+        "generation_config.json": Fact(
+            "text_decoder_lang_to_code_id {code: id of __code__}, t2u_lang_code_to_id {code: 10043 + i}, "
+            "vocoder_lang_code_to_id {code: i}, id_to_text, char_to_id, max_new_tokens 256, bos 2, eos 3, pad 0, "
+            "decoder_start 3",
+            "transformers convert_fairseq2_to_hf.py @15ea02a2; v1 generation_config; SeamlessM4Tv2Config defaults",
+        ),
+        "config": Fact(dict(vocoder_num_spkrs=200, max_new_tokens=256, bos_token_id=2, eos_token_id=3, pad_token_id=0,
+                            decoder_start_token_id=3),
+                       "SeamlessM4Tv2Config() = the conversion script's config; HF page config.json excerpt"),
+    },
+}
+UNVERIFIED = [
+    "facebook/mms-1b-all: whether a root pytorch_model.bin exists; special_tokens_map.json and "
+    "preprocessor_config.json contents (written like the sibling facebook/mms-1b's 212 B file); the exact "
+    "names of the 4 special tokens (inferred from sort order); each language's real alphabet (tiny ones here)",
+    "facebook/wav2vec2-base-960h: tokenizer_config.json, special_tokens_map.json and preprocessor_config.json "
+    "contents (return_attention_mask false inferred from the file size)",
+    "hf-audio/wav2vec2-bert-CV16-en: tokenizer_config.json contents; the CTC head size",
+    "facebook/mms-tts-ron: the vocabulary order is inferred (see REAL); facebook/mms-tts-kor: vocabulary taken "
+    "from the early Matthijs/mms-tts-kor conversion",
+    "facebook/mms-tts-*: whether every one of the 1,137 repos has model.safetensors beside pytorch_model.bin "
+    "(seen for eng, bul, tur, fas, uig-script_arabic and others)",
+    "facebook/seamless-m4t-v2-large: tokenizer_config.json, special_tokens_map.json, added_tokens.json and "
+    "preprocessor_config.json contents (written here as a SentencePiece tokenizer with the 98 language tokens "
+    "would save them, processor_class SeamlessM4TProcessor: without it AutoProcessor returns a bare tokenizer)",
+]
+
+
+def symbols(repo_id: str) -> list[str]:
+    return [" " if symbol == "␠" else symbol for symbol in REAL[repo_id]["symbols"].value.split(" ")]
+
+
+def write_json(path: Path, data, indent: int = 2) -> None:
+    """JSON as transformers 4.x saved these files: sorted keys, indented, UTF-8, trailing newline."""
+    path.write_text(json.dumps(data, indent=indent, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def save_weights(model: torch.nn.Module, out: Path, safetensors: bool = True, pytorch_bin: bool = False, **options) -> None:
+    """config.json + weights in the formats the real repo holds (`pytorch_model.bin` is a plain state dict,
+    as the transformers 4.x conversions wrote it)."""
+    model.save_pretrained(out, **options)
+    if pytorch_bin:
+        torch.save({name: tensor.contiguous() for name, tensor in model.state_dict().items()}, out / "pytorch_model.bin")
+    if not safetensors:
+        for file in out.glob("model*.safetensors*"):
+            file.unlink()
+
+
+# -- Sizes: the only thing shrunk --------------------------------------------------------------
 TINY_WAV2VEC2 = dict(
     hidden_size=16,
     num_hidden_layers=2,
@@ -62,23 +257,17 @@ TINY_WAV2VEC2 = dict(
 )
 
 LATIN = list("abcdefghijklmnopqrstuvwxyz'")
-# Characters each tiny MMS adapter knows; the languages the tiny mms-1b-all offers.
+# Tiny alphabets of the tiny mms-1b-all's languages (the real ones are vocabs/<lang>.txt).
 ADAPTER_CHARS = {
     "eng": LATIN,
     "fra": LATIN + list("éèêàçôù"),
     "deu": LATIN + list("äöüß"),
     "spa": LATIN + list("ñáéíóú"),
     "rus": list("абвгдеёжзийклмнопрстуфхцчшщъыьэюя"),
+    "cmn-script_simplified": list("的一是不了人我在有他这中大来上国个到说们"),
+    "azj-script_latin": LATIN + list("əğıöüçş"),
 }
 CTC_SPECIALS = ["<pad>", "<s>", "</s>", "<unk>", "|"]
-
-# Tiny MMS-TTS checkpoints: language -> (characters, is_uroman as the real tokenizer says)
-TTS_LANGS = {
-    "eng": (list("abcdefghijklmnopqrstuvwxyz '-"), False),
-    "fra": (list("abcdefghijklmnopqrstuvwxyz '-éèêàçôù"), False),
-    "ron": (list("abcdefghijklmnopqrstuvwxyz '-ăâîşţ"), False),
-    "rus": (list("abcdefghijklmnopqrstuvwxyz '-"), True),
-}
 
 TINY_VITS = dict(
     hidden_size=16,
@@ -100,28 +289,39 @@ TINY_VITS = dict(
     # Random duration predictors make very long audio; speak fast to keep tests quick.
     speaking_rate=4.0,
 )
+TTS_VOICES = ("eng", "fra", "ron", "rus", "kor")
 
-# Seamless languages with text tokens; the subset that also has speech output.
-SEAMLESS_TEXT_LANGS = ["eng", "fra", "deu", "spa", "rus", "cmn", "arb", "hin"]
-SEAMLESS_SPEECH_LANGS = ["eng", "fra", "deu", "spa"]
+# Seamless languages of the tiny checkpoint, in the conversion script's order (LARGE_SUPPORTED_LANGUAGES
+# is alphabetical by code, so ids keep the real relative order); the subset the vocoder speaks.
+SEAMLESS_TEXT_LANGS = ["arb", "cmn", "deu", "eng", "fra", "hin", "rus", "spa"]
+SEAMLESS_SPEECH_LANGS = ["deu", "eng", "fra", "spa"]
+VOCODER_SPEAKERS = 200  # REAL seamless config vocoder_num_spkrs: not shrunk, the app checks speaker ids against it
 
 
 def _seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def build_lid(out: Path, labels: list[str] | None = None, size: dict | None = None) -> Path:
-    """Wav2Vec2ForSequenceClassification with the real mms-lid-126 label set (`size`: real-size benchmarks)."""
+# -- Builders ----------------------------------------------------------------------------------
+
+
+def build_lid(out: Path, labels: list[str] | None = None, size: dict | None = None, bin_only: bool = False) -> Path:
+    """facebook/mms-lid-126: Wav2Vec2ForSequenceClassification with the real label set, safetensors AND
+    pytorch_model.bin as on main (`bin_only`: as the repo's earlier commits); `size`: real-size benchmarks."""
     _seed(0)
     labels = labels or LID126_CODES
+    out.mkdir(parents=True, exist_ok=True)
     config = Wav2Vec2Config(
         **(size or TINY_WAV2VEC2),
+        **REAL["facebook/mms-lid-126"]["config"].value,
         num_labels=len(labels),
         id2label=dict(enumerate(labels)),
         label2id={code: i for i, code in enumerate(labels)},
+        architectures=["Wav2Vec2ForSequenceClassification"],
     )
-    Wav2Vec2ForSequenceClassification(config).save_pretrained(out)
-    Wav2Vec2FeatureExtractor(sampling_rate=16000, do_normalize=True, return_attention_mask=True).save_pretrained(out)
+    save_weights(Wav2Vec2ForSequenceClassification(config), out, safetensors=not bin_only, pytorch_bin=True)
+    write_json(out / "preprocessor_config.json", _WAV2VEC2_PREPROCESSOR)
+    (out / "langs.txt").write_text("".join(f"- {code}\n" for code in labels), encoding="utf-8")
     return out
 
 
@@ -139,62 +339,62 @@ def _adapter_state(model: Wav2Vec2ForCTC, vocab_size: int) -> dict[str, torch.Te
 def build_mms_asr(
     out: Path, langs: dict[str, list[str]] | None = None, local_only: bool = False, size: dict | None = None
 ) -> Path:
-    """Wav2Vec2ForCTC with MMS language adapters, like facebook/mms-1b-all.
+    """facebook/mms-1b-all: Wav2Vec2ForCTC with the English head and one adapter file per language.
 
     local_only: no attention layers and no whole-input normalisation, so every output frame depends
     only on nearby audio; then chunked and unchunked transcription must give the very same ids.
     size: Wav2Vec2Config sizes replacing the tiny ones (benchmarks build real-size models with it).
     """
     _seed(1)
+    real = REAL["facebook/mms-1b-all"]
     langs = langs or ADAPTER_CHARS
     out.mkdir(parents=True, exist_ok=True)
-    vocab = {lang: {tok: i for i, tok in enumerate(CTC_SPECIALS + chars)} for lang, chars in langs.items()}
-    (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    vocab = {lang: {token: i for i, token in enumerate(CTC_SPECIALS + chars)} for lang, chars in langs.items()}
+    write_json(out / "vocab.json", vocab, indent=4)  # create_vocab.py: json.dump(indent=4, sort_keys=True)
     default = "eng" if "eng" in langs else next(iter(langs))
-    tokenizer = Wav2Vec2CTCTokenizer(str(out / "vocab.json"), target_lang=default)
-    feature_extractor = Wav2Vec2FeatureExtractor(
-        sampling_rate=16000, do_normalize=not local_only, return_attention_mask=True
-    )
-    sizes = size or (TINY_WAV2VEC2 | {"num_hidden_layers": 0, "adapter_attn_dim": 8} if local_only else TINY_WAV2VEC2)
-    config = Wav2Vec2Config(
-        **({"adapter_attn_dim": 8} | sizes),
-        vocab_size=len(vocab[default]),
-        feat_extract_norm="layer",
-        do_stable_layer_norm=True,
-        pad_token_id=0,
-        bos_token_id=1,
-        eos_token_id=2,
-    )
+    write_json(out / "tokenizer_config.json", real["tokenizer_config.json"].value | {"target_lang": default})
+    write_json(out / "special_tokens_map.json", {"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>"})
+    write_json(out / "preprocessor_config.json", _WAV2VEC2_PREPROCESSOR | {"do_normalize": not local_only})
+    sizes = size or (TINY_WAV2VEC2 | {"num_hidden_layers": 0} if local_only else TINY_WAV2VEC2)
+    config = Wav2Vec2Config(**sizes, **real["config"].value, vocab_size=len(vocab[default]), architectures=["Wav2Vec2ForCTC"])
     model = Wav2Vec2ForCTC(config)
     for lang in langs:
         save_file(_adapter_state(model, len(vocab[lang])), str(out / f"adapter.{lang}.safetensors"))
-    model.save_pretrained(out)
-    Wav2Vec2Processor(feature_extractor=feature_extractor, tokenizer=tokenizer).save_pretrained(out)
+    save_weights(model, out)
     return out
 
 
 def build_english_ctc(out: Path) -> Path:
-    """Wav2Vec2ForCTC with a flat character vocabulary, like facebook/wav2vec2-base-960h."""
+    """facebook/wav2vec2-base-960h: Wav2Vec2ForCTC with the real upper-case character vocabulary."""
     _seed(2)
+    real = REAL["facebook/wav2vec2-base-960h"]
     out.mkdir(parents=True, exist_ok=True)
-    chars = CTC_SPECIALS + list("ETAONIHSRDLUMWCFGYPBVK'XJQZ")
-    (out / "vocab.json").write_text(json.dumps({c: i for i, c in enumerate(chars)}), encoding="utf-8")
-    tokenizer = Wav2Vec2CTCTokenizer(str(out / "vocab.json"))
-    feature_extractor = Wav2Vec2FeatureExtractor(sampling_rate=16000, do_normalize=True, return_attention_mask=False)
-    config = Wav2Vec2Config(**TINY_WAV2VEC2, vocab_size=len(chars), feat_extract_norm="group")
-    Wav2Vec2ForCTC(config).save_pretrained(out)
-    Wav2Vec2Processor(feature_extractor=feature_extractor, tokenizer=tokenizer).save_pretrained(out)
+    tokens = real["vocab.json"].value
+    write_json(out / "vocab.json", {token: i for i, token in enumerate(tokens)})
+    write_json(out / "tokenizer_config.json", {"bos_token": "<s>", "do_lower_case": False, "eos_token": "</s>",
+                                               "pad_token": "<pad>", "unk_token": "<unk>", "word_delimiter_token": "|"})
+    write_json(out / "special_tokens_map.json", {"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>"})
+    write_json(out / "preprocessor_config.json", _WAV2VEC2_PREPROCESSOR | {"return_attention_mask": False})
+    config = Wav2Vec2Config(**TINY_WAV2VEC2, **real["config"].value, vocab_size=len(tokens), architectures=["Wav2Vec2ForCTC"])
+    save_weights(Wav2Vec2ForCTC(config), out, pytorch_bin=True)
     return out
 
 
 def build_w2v_bert_ctc(out: Path) -> Path:
-    """Wav2Vec2BertForCTC (a fine-tune of facebook/w2v-bert-2.0)."""
+    """hf-audio/wav2vec2-bert-CV16-en: Wav2Vec2BertForCTC (a fine-tune of facebook/w2v-bert-2.0)."""
     _seed(3)
+    real = REAL["hf-audio/wav2vec2-bert-CV16-en"]
     out.mkdir(parents=True, exist_ok=True)
-    chars = CTC_SPECIALS + LATIN
-    (out / "vocab.json").write_text(json.dumps({c: i for i, c in enumerate(chars)}), encoding="utf-8")
-    tokenizer = Wav2Vec2CTCTokenizer(str(out / "vocab.json"))
-    feature_extractor = SeamlessM4TFeatureExtractor(feature_size=80, num_mel_bins=80, stride=2)
+    tokens = real["vocab.json"].value
+    write_json(out / "vocab.json", {token: i for i, token in enumerate(tokens)})
+    write_json(out / "added_tokens.json", real["added_tokens.json"].value)
+    write_json(out / "special_tokens_map.json", real["special_tokens_map.json"].value)
+    write_json(out / "preprocessor_config.json", real["preprocessor_config.json"].value)
+    # Unverified: written as Wav2Vec2CTCTokenizer saves itself with these special tokens.
+    write_json(out / "tokenizer_config.json", {"bos_token": "<s>", "do_lower_case": False, "eos_token": "</s>",
+                                               "pad_token": "<pad>", "processor_class": "Wav2Vec2BertProcessor",
+                                               "tokenizer_class": "Wav2Vec2CTCTokenizer", "unk_token": "<unk>",
+                                               "word_delimiter_token": "|"})
     config = Wav2Vec2BertConfig(
         hidden_size=16,
         num_hidden_layers=1,
@@ -202,32 +402,33 @@ def build_w2v_bert_ctc(out: Path) -> Path:
         intermediate_size=32,
         output_hidden_size=16,
         conv_depthwise_kernel_size=3,
-        add_adapter=True,
-        num_adapter_layers=1,
         adapter_kernel_size=3,
         adapter_stride=2,
-        vocab_size=len(chars),
+        **real["config"].value,
+        vocab_size=len(tokens),
         pad_token_id=0,
+        architectures=["Wav2Vec2BertForCTC"],
     )
-    Wav2Vec2BertForCTC(config).save_pretrained(out)
-    Wav2Vec2BertProcessor(feature_extractor=feature_extractor, tokenizer=tokenizer).save_pretrained(out)
+    save_weights(Wav2Vec2BertForCTC(config), out)
     return out
 
 
 def build_tts(out: Path, lang: str = "eng", size: dict | None = None) -> Path:
-    """VitsModel + VitsTokenizer, like facebook/mms-tts-<lang>; `size` {} gives the real VitsConfig sizes."""
+    """facebook/mms-tts-<lang>, as transformers' convert_original_checkpoint.py wrote it: vocab.json = the
+    fairseq vocab.txt symbols in line order, pad_token = the FIRST symbol (it doubles as the blank that
+    add_blank inserts), `<unk>` outside the vocabulary (id = number of symbols), config vocab_size = number
+    of symbols. `size` {} gives the real VitsConfig sizes."""
     _seed(4)
-    chars, is_uroman = TTS_LANGS[lang]
+    repo = f"facebook/mms-tts-{lang}"
+    real = REAL[repo]
+    voice_symbols = symbols(repo)
     out.mkdir(parents=True, exist_ok=True)
-    vocab = {c: i for i, c in enumerate(chars)}
-    vocab["<unk>"] = len(vocab)
-    (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    tokenizer = VitsTokenizer(
-        str(out / "vocab.json"), language=lang, add_blank=True, normalize=True, phonemize=False, is_uroman=is_uroman
-    )
-    config = VitsConfig(vocab_size=len(vocab), sampling_rate=16000, **(TINY_VITS if size is None else size))
-    VitsModel(config).save_pretrained(out)
-    tokenizer.save_pretrained(out)
+    write_json(out / "vocab.json", {symbol: i for i, symbol in enumerate(voice_symbols)})
+    tokenizer_config = real["tokenizer_config.json"].value
+    write_json(out / "tokenizer_config.json", tokenizer_config)
+    write_json(out / "special_tokens_map.json", {"pad_token": tokenizer_config["pad_token"], "unk_token": "<unk>"})
+    config = VitsConfig(vocab_size=len(voice_symbols), sampling_rate=16000, **(TINY_VITS if size is None else size))
+    save_weights(VitsModel(config), out, pytorch_bin=True)
     return out
 
 
@@ -261,56 +462,89 @@ TINY_SEAMLESS = dict(
     lang_embed_dim=8,
     spkr_embed_dim=8,
     vocoder_num_langs=len(SEAMLESS_SPEECH_LANGS),
-    vocoder_num_spkrs=4,
-    max_new_tokens=24,
-    t2u_max_new_tokens=24,
-    pad_token_id=0,
-    bos_token_id=2,
-    eos_token_id=3,
-    decoder_start_token_id=3,
     t2u_bos_token_id=0,
     t2u_pad_token_id=1,
     t2u_eos_token_id=2,
     t2u_decoder_start_token_id=2,
 )
+# Text the tiny SentencePiece model is trained on: the scripts the tests translate.
+_SPM_TEXT = [
+    "hello there, how are you? good morning. where is the train station?",
+    "bonjour tout le monde, je voudrais un café, s'il vous plaît.",
+    "guten morgen, wie geht es dir? schön, dass du da bist. äöüß",
+    "buenos días, ¿dónde está la estación? mañana. ñ á é í ó ú",
+    "привет, как дела? доброе утро. спасибо большое.",
+    "你好，你好吗？谢谢。", "مرحبا كيف حالك", "नमस्ते आप कैसे हैं",
+]
+
+
+def _train_sentencepiece(out: Path) -> int:
+    """A tiny BPE model with fairseq's special ids (unk 0, bos 1, eos 2, no pad): transformers shifts
+    every id by one and puts <pad> at 0, so pad/unk/bos/eos = 0/1/2/3 as in the real checkpoint."""
+    text = out / "spm-training.txt"
+    text.write_text("\n".join(_SPM_TEXT * 4), encoding="utf-8")
+    sentencepiece.SentencePieceTrainer.train(
+        input=str(text), model_prefix=str(out / "sentencepiece.bpe"), model_type="bpe", vocab_size=150,
+        character_coverage=1.0, unk_id=0, bos_id=1, eos_id=2, pad_id=-1, minloglevel=2,
+    )
+    text.unlink()
+    (out / "sentencepiece.bpe.vocab").unlink()
+    (out / "tokenizer.model").write_bytes((out / "sentencepiece.bpe.model").read_bytes())  # the real repo has both
+    return sentencepiece.SentencePieceProcessor(model_file=str(out / "sentencepiece.bpe.model")).get_piece_size()
 
 
 def build_seamless(out: Path, size: dict | None = None) -> Path:
-    """SeamlessM4Tv2Model with a character-level tokenizer, like facebook/seamless-m4t-v2-large.
+    """facebook/seamless-m4t-v2-large: SeamlessM4Tv2Model in two safetensors shards, a real SentencePiece
+    tokenizer with the language tokens after its pieces, the real generation maps and 200 speakers.
 
     size: SeamlessM4Tv2Config values replacing the tiny ones (benchmarks use it).
     """
     _seed(5)
     out.mkdir(parents=True, exist_ok=True)
+    pieces = _train_sentencepiece(out)
     lang_tokens = [f"__{code}__" for code in SEAMLESS_TEXT_LANGS]
-    chars = sorted(set("abcdefghijklmnopqrstuvwxyz.,!?'") | set("éèàçäöüñабвгдежзиклмнопрстуфхцчшщыэюя"))
-    vocab = {"<pad>": 0, "<unk>": 1, "<s>": 2, "</s>": 3, "▁": 4}
-    for token in chars + lang_tokens:
-        vocab[token] = len(vocab)
-    tokenizer = SeamlessM4TTokenizer(
-        vocab=vocab, merges=[], src_lang="eng", tgt_lang="fra", additional_special_tokens=lang_tokens
-    )
-    feature_extractor = SeamlessM4TFeatureExtractor(feature_size=80, num_mel_bins=80, stride=2)
-    processor = SeamlessM4TProcessor(feature_extractor=feature_extractor, tokenizer=tokenizer)
+    first_lang_id = pieces + 1  # real: 256001 = 256000 pieces + <pad>
+    lang_ids = {code: first_lang_id + i for i, code in enumerate(SEAMLESS_TEXT_LANGS)}
+    write_json(out / "added_tokens.json", {f"__{code}__": token_id for code, token_id in lang_ids.items()})
+    special = {"bos_token": "<s>", "cls_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>", "sep_token": "</s>",
+               "unk_token": "<unk>"}
+    write_json(out / "special_tokens_map.json", special | {"additional_special_tokens": lang_tokens})
+    write_json(out / "tokenizer_config.json", special | {
+        "additional_special_tokens": lang_tokens, "clean_up_tokenization_spaces": True,
+        "model_max_length": 1000000000000000019884624838656, "processor_class": "SeamlessM4TProcessor",
+        "sp_model_kwargs": {}, "src_lang": "eng", "tgt_lang": "fra", "tokenizer_class": "SeamlessM4TTokenizer",
+    })
+    write_json(out / "preprocessor_config.json", {
+        "feature_extractor_type": "SeamlessM4TFeatureExtractor", "feature_size": 80, "language_code": lang_tokens,
+        "num_mel_bins": 80, "padding_side": "right", "padding_value": 0.0, "processor_class": "SeamlessM4TProcessor",
+        "return_attention_mask": True, "sampling_rate": 16000, "stride": 2,
+    })
 
-    config = SeamlessM4Tv2Config(**({"vocab_size": len(vocab)} | TINY_SEAMLESS | (size or {})))
+    vocab_size = first_lang_id + len(lang_tokens)
+    real = REAL["facebook/seamless-m4t-v2-large"]["config"].value
+    config = SeamlessM4Tv2Config(**({"vocab_size": vocab_size, "vocoder_num_spkrs": VOCODER_SPEAKERS} | real
+                                    | TINY_SEAMLESS | (size or {})))
     model = SeamlessM4Tv2Model(config)
     with torch.no_grad():
         # Random unit ids 0..3 fall below the vocoder offset and index out of range (see FACTS).
         model.t2u_model.lm_head.weight[[0, 1, 2, 3]] = 0.0
     gen = model.generation_config
-    gen.text_decoder_lang_to_code_id = {code: vocab[f"__{code}__"] for code in SEAMLESS_TEXT_LANGS}
-    gen.t2u_lang_code_to_id = {code: i for i, code in enumerate(SEAMLESS_SPEECH_LANGS)}
+    gen.text_decoder_lang_to_code_id = lang_ids
+    t2u_offset = config.t2u_vocab_size - len(SEAMLESS_SPEECH_LANGS)  # real: 10043 + i in a 10082-unit vocabulary
+    gen.t2u_lang_code_to_id = {code: t2u_offset + i for i, code in enumerate(SEAMLESS_SPEECH_LANGS)}
     gen.vocoder_lang_code_to_id = {code: i for i, code in enumerate(SEAMLESS_SPEECH_LANGS)}
-    gen.id_to_text = {str(i): tok for tok, i in vocab.items()}
-    gen.char_to_id = {c: i + 4 for i, c in enumerate(chars[:60])}
-    gen.bos_token_id, gen.eos_token_id, gen.pad_token_id = 2, 3, 0
-    gen.decoder_start_token_id = 3
-    gen.max_new_tokens = 24
+    spm = sentencepiece.SentencePieceProcessor(model_file=str(out / "sentencepiece.bpe.model"))
+    id_to_text = {"0": "<pad>"} | {str(i + 1): spm.id_to_piece(i) for i in range(pieces)}
+    gen.id_to_text = id_to_text | {str(token_id): f"__{code}__" for code, token_id in lang_ids.items()}
+    characters = sorted({ch for line in _SPM_TEXT for ch in line})[: config.char_vocab_size - 4]
+    gen.char_to_id = {ch: i + 4 for i, ch in enumerate(characters)}
+    gen.bos_token_id, gen.eos_token_id, gen.pad_token_id, gen.decoder_start_token_id = 2, 3, 0, 3
+    gen.max_new_tokens = 256
     # Otherwise from_pretrained rebuilds the generation config from the model config and drops the maps.
     gen._from_model_config = False
-    model.save_pretrained(out)
-    processor.save_pretrained(out)
+    # Two shards and an index, as the real repo: the loader must read sharded safetensors.
+    total = sum(t.numel() * t.element_size() for t in model.state_dict().values())
+    save_weights(model, out, max_shard_size=total // 2 + 1)
     return out
 
 
@@ -321,7 +555,7 @@ BUILDERS = {
     "facebook/wav2vec2-base-960h": build_english_ctc,
     "facebook/seamless-m4t-v2-large": build_seamless,
     "hf-audio/wav2vec2-bert-CV16-en": build_w2v_bert_ctc,
-    **{f"facebook/mms-tts-{lang}": (lambda out, lang=lang: build_tts(out, lang)) for lang in TTS_LANGS},
+    **{f"facebook/mms-tts-{lang}": (lambda out, lang=lang: build_tts(out, lang)) for lang in TTS_VOICES},
 }
 
 
