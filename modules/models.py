@@ -98,14 +98,19 @@ CATALOG: dict[str, str] = {
 # be checked from the workplace this app is built in (no Hub access), and a wrong pin breaks a model.
 MODEL_REVISIONS: dict[str, str] = {}
 
-# Files each task's loader reads besides config.json and the weights. tests/test_model_files.py checks
-# both ways, on the tiny fixtures: without any one of them loading fails, and with all of them it works.
-PROCESSOR_FILES: dict[str, tuple[str, ...]] = {
+# Files each task needs besides config.json and the weights, for the model to load AND behave as it
+# should (a missing tokenizer_config.json loads fine but loses MMS's target_lang and a voice's
+# is_uroman; without generation_config.json Seamless has no language maps). tests/test_model_files.py
+# checks both ways on the tiny fixtures: these give the full repo's behaviour, and each is needed.
+# A tuple names files that stand in for each other (transformers 5.23 reads Seamless's SentencePiece
+# model from tokenizer.model, else sentencepiece.bpe.model; the real repo holds both).
+PROCESSOR_FILES: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "identify": ("preprocessor_config.json",),
-    "ctc": ("preprocessor_config.json", "vocab.json"),
+    "ctc": ("preprocessor_config.json", "vocab.json", "tokenizer_config.json"),
     "w2v-bert-ctc": ("preprocessor_config.json", "vocab.json"),
-    "speak": ("vocab.json",),
-    "seamless": ("preprocessor_config.json", "sentencepiece.bpe.model"),
+    "speak": ("vocab.json", "tokenizer_config.json"),
+    "seamless": ("preprocessor_config.json", "generation_config.json",
+        ("tokenizer.model", "sentencepiece.bpe.model"), "tokenizer_config.json"),
 }
 # Weight files in transformers' order of preference: safetensors (single or sharded), then .bin.
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
@@ -120,15 +125,18 @@ class LoadedModel:
     device: torch.device
     dtype: torch.dtype
     nbytes: int
-    local_files_only: bool
-    # The commit every file of this model came from (None for a local directory). MMS adapters
-    # are loaded from the same commit, so they always match the loaded base model.
-    revision: str | None = None
+    # What from_pretrained was given: the commit id every file came from (None for a local directory),
+    # local_files_only, cache_dir. MMS adapters load with the very same, so they match the base model.
+    source_options: dict = field(default_factory=dict)
     # Held around anything that mutates or runs the model (adapter switch + forward), so
     # concurrent requests never see each other's state.
     lock: threading.RLock = field(default_factory=threading.RLock)
     # Per-model mutable state, e.g. the MMS adapter currently applied.
     state: dict = field(default_factory=dict)
+
+    @property
+    def revision(self) -> str | None:
+        return self.source_options.get("revision")
 
     def to_model(self, batch) -> dict[str, torch.Tensor]:
         """Processor output moved once to the model's device; float inputs in the model's dtype."""
@@ -198,9 +206,11 @@ class ModelCache:
         budget_bytes: int = 16 * 2**30,
         hub_check_timeout: float = 3.0,
         revisions: dict[str, str] | None = None,
+        hub_cache_dir: str | None = None,
     ):
         self.overrides = dict(overrides or {})  # model id -> local directory
         self.revisions = {**MODEL_REVISIONS, **(revisions or {})}
+        self.hub_cache_dir = hub_cache_dir  # None: huggingface_hub's default (HF_HUB_CACHE / HF_HOME)
         self.device, self.dtype = pick_device(device)
         self.budget_bytes = budget_bytes
         self.hub_check_timeout = hub_check_timeout
@@ -233,12 +243,17 @@ class ModelCache:
             self._hub_checked_at = time.monotonic()
         return self._hub_ok
 
-    def missing_files(self, model_id: str, task: str | None = None) -> list[str]:
+    def missing_files(self, model_id: str, task: str | None = None, revision: str | None = None) -> list[str]:
         """Files the loader needs that this server doesn't hold: in the model's local directory, or
-        in the Hugging Face cache at the model's revision. Empty when everything is there."""
+        in the Hugging Face cache at `revision` (default: the model's pin, else main). Empty when
+        everything is there."""
         task = task or CATALOG.get(model_id)
-        find = self._file_finder(model_id)
-        missing = [name for name in ("config.json", *PROCESSOR_FILES.get(task, ())) if find(name) is None]
+        find = self._file_finder(model_id, revision or self.revisions.get(model_id))
+        missing = []
+        for needed in ("config.json", *PROCESSOR_FILES.get(task, ())):
+            alternatives = (needed,) if isinstance(needed, str) else needed
+            if all(find(name) is None for name in alternatives):
+                missing.append(" or ".join(alternatives))
         for name in WEIGHT_FILES:
             found = find(name)
             if found is None:
@@ -249,14 +264,13 @@ class ModelCache:
             return missing
         return [*missing, "model.safetensors or pytorch_model.bin"]
 
-    def _file_finder(self, model_id: str) -> Callable[[str], str | None]:
+    def _file_finder(self, model_id: str, revision: str | None) -> Callable[[str], str | None]:
         local_dir = self.overrides.get(model_id)
         if local_dir is not None:
             return lambda name: str(Path(local_dir) / name) if (Path(local_dir) / name).is_file() else None
-        revision = self.revisions.get(model_id)
 
         def in_hub_cache(name: str) -> str | None:
-            found = try_to_load_from_cache(model_id, name, revision=revision)
+            found = try_to_load_from_cache(model_id, name, cache_dir=self.hub_cache_dir, revision=revision)
             return found if isinstance(found, str) else None
 
         return in_hub_cache
@@ -379,7 +393,10 @@ class ModelCache:
         local_only = local_dir is not None or not self.hub_reachable()
         revision = None if local_dir is not None else self._resolve_revision(model_id, local_only)
         source = local_dir or model_id
-        options = dict(revision=revision, local_files_only=local_only)
+        options = dict(revision=revision, local_files_only=local_only, cache_dir=self.hub_cache_dir)
+        missing = self.missing_files(model_id, task, revision) if local_only else []
+        if missing:  # say exactly what is missing, at once (transformers can take ~30 s to give up)
+            raise self.unavailable(model_id, f"{self._where(model_id)} lacks {', '.join(missing)}")
         try:
             processor = processor_class.from_pretrained(source, **options)
             # use_safetensors stays unset: safetensors when present, else .bin through weights_only.
@@ -387,23 +404,23 @@ class ModelCache:
         except torch.OutOfMemoryError:
             raise
         except Exception as error:  # a bad or incomplete checkpoint, of any kind: never a crash
-            missing = self.missing_files(model_id, task)
-            if missing and local_only:
-                raise self.unavailable(model_id, f"{self._where(model_id)} lacks {', '.join(missing)}") from error
-            if missing:
+            if not local_only and self.missing_files(model_id, task, revision):
                 raise self.unavailable(model_id, f"downloading it failed ({_first_line(error)})") from error
             # Everything is there and still doesn't load: a real fault, worth its traceback in the log.
             reason = f"its files are there but don't load ({type(error).__name__}: {_first_line(error)})"
             raise self.unavailable(model_id, reason, error) from error
         model.to(self.device).eval()
         nbytes = sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()])
-        return LoadedModel(model_id, task, model, processor, self.device, self.dtype, nbytes, local_only, revision)
+        return LoadedModel(model_id, task, model, processor, self.device, self.dtype, nbytes, options)
 
     def _resolve_revision(self, model_id: str, local_only: bool) -> str:
         """The commit id this model loads from: its pin, or what `main` points to now (or in the cache)."""
         requested = self.revisions.get(model_id)
         try:
-            return resolve_revision(model_id, revision=requested, local_files_only=local_only).resolved
+            resolved = resolve_revision(
+                model_id, revision=requested, local_files_only=local_only, cache_dir=self.hub_cache_dir
+            )
+            return resolved.resolved
         except Exception as error:  # unknown revision, not in the cache, Hub errors
             where = "in the Hugging Face cache" if local_only else "on the Hugging Face Hub"
             reason = f"revision {requested or 'main'} isn't known {where} ({type(error).__name__})"

@@ -10,6 +10,7 @@ cut at quiet points, one timed segment each.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -30,6 +31,8 @@ from modules.models import (
 )
 from modules.subtitles import TimedText, group_words
 from modules.translate import translate_speech
+
+log = logging.getLogger(__name__)
 
 AUTO = "auto"
 # MMS-1B runs out of memory past ~1 minute in one pass (fairseq #5271): bounded chunks instead.
@@ -182,12 +185,18 @@ def _apply_adapter(entry: LoadedModel, language: str) -> None:
     except ValueError as error:
         raise UserInputError(f"{entry.model_id} has no vocabulary for {language!r}.") from error
     try:
-        entry.model.load_adapter(language, use_safetensors=True, local_files_only=entry.local_files_only)
+        # From the base model's own commit; adapter.<lang>.safetensors, else adapter.<lang>.bin through
+        # torch's weights_only loader (transformers' load_adapter with use_safetensors unset).
+        entry.model.load_adapter(language, **entry.source_options)
     except (OSError, ValueError) as error:
         if current is not None:
             tokenizer.set_target_lang(current)  # keep tokenizer and weights in step
+        log.warning(
+            "%s: adapter for %s can't be loaded from %s (revision %s): %s",
+            entry.model_id, language, entry.model.config._name_or_path, entry.revision, error,
+        )
         raise ModelUnavailableError(
-            f"The {language} adapter of {entry.model_id} can't be loaded ({error}). "
-            f"Check that adapter.{language}.safetensors is in the model directory or reachable on the Hub."
+            f"The {languages.language_name(language)} ({language}) part of {entry.model_id} isn't available on "
+            "this server right now. Please try another language or model."
         ) from error
     entry.state["adapter"] = language

@@ -141,10 +141,10 @@ REAL: dict[str, dict[str, Fact]] = {
             {"do_normalize": True, "feature_extractor_type": "SeamlessM4TFeatureExtractor", "feature_size": 80,
              "num_mel_bins": 80, "padding_side": "right", "padding_value": 1, "processor_class": "Wav2Vec2BertProcessor",
              "return_attention_mask": True, "sampling_rate": 16000, "stride": 2},
-            "HF page preprocessor_config.json",
+            "HF page hf-audio/wav2vec2-bert-CV16-en preprocessor_config.json (shared/reference/model-configs.md)",
         ),
         "config": Fact(dict(add_adapter=True, num_adapter_layers=1, feature_projection_input_dim=160),
-                       "HF page config.json"),
+                       "HF page hf-audio/wav2vec2-bert-CV16-en config.json (shared/reference/model-configs.md)"),
     },
     "facebook/mms-tts-eng": {
         "files": Fact(["config.json", "model.safetensors", "pytorch_model.bin", "special_tokens_map.json",
