@@ -350,7 +350,14 @@ def build_demo() -> gr.Blocks:
                             mt_speaker = gr.Slider(
                                 0, translate.VOCODER_SPEAKERS - 1, value=0, step=1, label="Voice (vocoder speaker id)"
                             )
-                            mt_beams = gr.Slider(1, 5, value=translate.DEFAULT_BEAMS, step=1, label="Beams (1 = fastest)")
+                            mt_beams = gr.Slider(
+                                translate.FASTEST_BEAMS,
+                                translate.DEFAULT_BEAMS,
+                                value=translate.DEFAULT_BEAMS,
+                                step=1,
+                                label="Search beams: 5 = best quality (as Meta's demo), 1 = fastest",
+                                info="Fewer beams answer sooner; more beams usually translate better.",
+                            )
                             mt_max_tokens = gr.Slider(
                                 16, 512, value=translate.DEFAULT_MAX_NEW_TOKENS, step=16, label="Max tokens per piece"
                             )

@@ -40,7 +40,7 @@ MMS_LID = MMS_1B | dict(classifier_proj_size=1024, feat_extract_norm="layer", do
 def build_lid(out: Path) -> Path:
     if (out / "config.json").is_file():
         return out
-    return build_lid_model(out, size=MMS_LID)
+    return build_lid_model(out, size=MMS_LID, pytorch_bin=False)
 
 
 def build_mms(out: Path, size: dict, languages=("eng", "fra")) -> Path:

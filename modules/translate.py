@@ -17,7 +17,11 @@ from modules.subtitles import TimedText
 from modules.text import split_sentences
 
 PAUSE_SECONDS = 0.3  # between spoken pieces when joining them
-DEFAULT_BEAMS = 1  # greedy: lowest latency; 2-5 beams trade speed for quality
+# Beam search with 5 beams, as the official SeamlessM4T-v2 demo: it calls seamless_communication's
+# Translator.predict, whose text generation defaults to SequenceGeneratorOptions(beam_size=5)
+# (seamless_communication@90e2b57 inference/translator.py). 1 (greedy) is the faster choice offered.
+DEFAULT_BEAMS = 5
+FASTEST_BEAMS = 1
 DEFAULT_MAX_NEW_TOKENS = 256
 VOCODER_SPEAKERS = 200  # speaker ids of the v2-large unit vocoder (the checkpoint's config is checked per call)
 

@@ -120,3 +120,13 @@ def test_parallel_text_requests_with_different_sources_do_not_mix(cache):
     with ThreadPoolExecutor(6) as pool:
         list(pool.map(lambda src: translate.translate_text("hello there", src, "fra", short, cache=cache), sources * 4))
     assert Counter(seen) == expected
+
+
+def test_default_search_is_the_official_demos_five_beams_and_greedy_is_offered(cache, monkeypatch):
+    entry = cache.get(translate.SEAMLESS_MODEL, "seamless")
+    seen = []
+    generate = entry.model.generate
+    monkeypatch.setattr(entry.model, "generate", lambda *a, **k: seen.append(k["text_num_beams"]) or generate(*a, **k))
+    translate.translate_text("hello", "eng", "fra", cache=cache)
+    translate.translate_text("hello", "eng", "fra", GenerationSettings(num_beams=translate.FASTEST_BEAMS), cache=cache)
+    assert seen == [5, 1]

@@ -305,9 +305,12 @@ def _seed(seed: int) -> None:
 # -- Builders ----------------------------------------------------------------------------------
 
 
-def build_lid(out: Path, labels: list[str] | None = None, size: dict | None = None, bin_only: bool = False) -> Path:
+def build_lid(
+    out: Path, labels: list[str] | None = None, size: dict | None = None, bin_only: bool = False, pytorch_bin: bool = True
+) -> Path:
     """facebook/mms-lid-126: Wav2Vec2ForSequenceClassification with the real label set, safetensors AND
-    pytorch_model.bin as on main (`bin_only`: as the repo's earlier commits); `size`: real-size benchmarks."""
+    pytorch_model.bin as on main (`bin_only`: as the repo's earlier commits; `pytorch_bin=False`: skip the
+    .bin, for real-size benchmarks where it would add 3.9 GB); `size`: real-size benchmarks."""
     _seed(0)
     labels = labels or LID126_CODES
     out.mkdir(parents=True, exist_ok=True)
@@ -319,7 +322,7 @@ def build_lid(out: Path, labels: list[str] | None = None, size: dict | None = No
         label2id={code: i for i, code in enumerate(labels)},
         architectures=["Wav2Vec2ForSequenceClassification"],
     )
-    save_weights(Wav2Vec2ForSequenceClassification(config), out, safetensors=not bin_only, pytorch_bin=True)
+    save_weights(Wav2Vec2ForSequenceClassification(config), out, safetensors=not bin_only, pytorch_bin=pytorch_bin or bin_only)
     write_json(out / "preprocessor_config.json", _WAV2VEC2_PREPROCESSOR)
     (out / "langs.txt").write_text("".join(f"- {code}\n" for code in labels), encoding="utf-8")
     return out

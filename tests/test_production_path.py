@@ -1,0 +1,111 @@
+"""The production load path, as on a Space: `python app.py` with HF_HUB_OFFLINE=1, NO override map, and a
+Hugging Face cache that holds the tiny repos under their real ids (tests/hub_cache.py), one of them a
+.bin-only repo; every tab is driven through gradio_client."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import soundfile
+from gradio_client import Client, handle_file
+
+from modules.models import CATALOG, ModelCache, read_model_sources
+from tests.conftest import REPO_ROOT, free_port
+from tests.hub_cache import add_snapshot, fake_commit
+
+EXAMPLES = REPO_ROOT / "examples"
+BIN_ONLY = "facebook/mms-tts-ron"  # whether every mms-tts repo has safetensors is not known
+
+
+@pytest.fixture(scope="module")
+def hf_home(tmp_path_factory, override_map) -> Path:
+    home = tmp_path_factory.mktemp("hf-home")
+    for model_id, directory in read_model_sources(str(override_map)).paths.items():
+        skip = ("model.safetensors",) if model_id == BIN_ONLY else ()
+        add_snapshot(home / "hub", model_id, Path(directory), fake_commit(model_id), skip=skip)
+    return home
+
+
+@pytest.fixture(scope="module")
+def hub_app(hf_home, tmp_path_factory):
+    port = free_port()
+    env = {
+        **os.environ,
+        "HF_HOME": str(hf_home),
+        "HF_HUB_CACHE": str(hf_home / "hub"),
+        "HF_HUB_OFFLINE": "1",
+        "GRADIO_SERVER_NAME": "127.0.0.1",
+        "GRADIO_SERVER_PORT": str(port),
+    }
+    env.pop("POLYGLOT_MODEL_PATHS", None)
+    log = tmp_path_factory.mktemp("hub-app") / "server.log"
+    with open(log, "w") as output:
+        server = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("app.py did not start:\n" + log.read_text())
+            time.sleep(0.2)
+    yield Client(f"http://127.0.0.1:{port}/", verbose=False), log
+    server.terminate()
+    server.wait(timeout=20)
+
+
+def test_every_tiny_repo_in_the_cache_reads_as_ready(hf_home):
+    cache = ModelCache(hub_cache_dir=str(hf_home / "hub"))
+    for model_id in os.listdir(hf_home / "hub"):
+        repo_id = model_id.removeprefix("models--").replace("--", "/")
+        assert repo_id in CATALOG
+        assert cache.describe_source(repo_id) == f"`{repo_id}`: ready (stored on this server).", repo_id
+
+
+def test_identify_and_transcribe_by_repo_id_with_adapters_from_the_cache(hub_app):
+    client, log = hub_app
+    ranking, verdict = client.predict(handle_file(str(EXAMPLES / "english.wav")), "facebook/mms-lid-126", 3, api_name="/identify")
+    assert len(ranking["confidences"]) == 3
+    for model_id, language in [
+        ("facebook/mms-1b-all", "fra"),
+        ("facebook/mms-1b-all", "cmn-script_simplified"),
+        ("facebook/mms-1b-all", "auto"),
+        ("facebook/wav2vec2-base-960h", "eng"),
+        ("hf-audio/wav2vec2-bert-CV16-en", "eng"),
+        ("facebook/seamless-m4t-v2-large", "deu"),
+    ]:
+        text, note, table, files = client.predict(
+            handle_file(str(EXAMPLES / "french.flac")), model_id, language, api_name="/transcribe"
+        )
+        assert isinstance(text, str) and note and len(files) == 2, (model_id, language)
+    assert "can't be loaded" not in log.read_text()
+
+
+def test_speak_with_safetensors_a_bin_only_repo_and_uroman(hub_app):
+    client, log = hub_app
+    for text, language, read in [
+        ("Hello, world!", "eng", "hello world"),
+        ("Știință și țară", "ron", "știinţă și ţară"),  # the .bin-only repo
+        ("이봐 무슨 일이야", "kor", "ibwa museun iliya"),
+    ]:
+        audio, shown = client.predict(text, language, 0, api_name="/speak")
+        assert shown.splitlines()[0] == read
+        assert soundfile.info(audio).frames > 0
+    assert "can't be loaded" not in log.read_text()
+
+
+def test_translate_from_sharded_safetensors_and_a_real_sentencepiece_model(hub_app):
+    client, log = hub_app
+    text, speech, files = client.predict("Text", None, "Good morning", "eng", "fra", True, 0, 1, 16, api_name="/translate")
+    assert isinstance(text, str) and soundfile.info(speech).frames > 0
+    text, speech, files = client.predict(
+        "Speech", handle_file(str(EXAMPLES / "english.wav")), "", "eng", "deu", False, 0, 1, 16, api_name="/translate"
+    )
+    assert speech is None and [Path(f).suffix for f in files] == [".txt", ".srt"]
+    assert "can't be loaded" not in log.read_text()
