@@ -55,7 +55,7 @@ def measure(label: str, overrides: dict[str, str], repeats: int) -> None:
     asr_inputs = asr.to_model(asr.processor(audio=audio, sampling_rate=SAMPLE_RATE, return_tensors="pt"))
     tts_inputs = tts.to_model(tts.processor(SENTENCE.lower().replace(".", ""), return_tensors="pt"))
     mt_inputs = seamless.to_model(seamless.processor(audio=audio, sampling_rate=SAMPLE_RATE, return_tensors="pt"))
-    generation = dict(tgt_lang="fra", generate_speech=False, text_num_beams=1,
+    generation = dict(tgt_lang="fra", generate_speech=False, text_num_beams=translate.DEFAULT_BEAMS,
                       text_max_new_tokens=translate.DEFAULT_MAX_NEW_TOKENS)
 
     def bare(model, inputs, seed=None, generate=False):

@@ -30,16 +30,19 @@ def run(label: str, model_dir: Path) -> None:
     cache = ModelCache({SEAMLESS_MODEL: str(model_dir)})
     cache.get(SEAMLESS_MODEL, "seamless")
     clip = speech(5.0)
-    text_out, speech_out = GenerationSettings(), GenerationSettings(speech_output=True)
-    print(f"\n{label}: latency per direction (5 s of speech / one sentence in, greedy, 256 tokens max)")
-    directions = {
-        "speech -> text": lambda: translate.translate_speech(clip, "fra", text_out, cache=cache),
-        "speech -> speech": lambda: translate.translate_speech(clip, "fra", speech_out, cache=cache),
-        "text -> text": lambda: translate.translate_text(SENTENCE, "eng", "fra", text_out, cache=cache),
-        "text -> speech": lambda: translate.translate_text(SENTENCE, "eng", "fra", speech_out, cache=cache),
-    }
-    for name, call in directions.items():
-        print(f"  {name:17s} {timed(call) * 1000:8.1f} ms")
+    print(f"\n{label}: latency per direction (5 s of speech / one sentence in, 256 tokens max)")
+    print(f"  {'direction':17s} {'5 beams (default)':>18s} {'greedy':>10s} {'ratio':>6s}")
+    for name, run_direction in {
+        "speech -> text": lambda settings: translate.translate_speech(clip, "fra", settings, cache=cache),
+        "speech -> speech": lambda settings: translate.translate_speech(clip, "fra", settings, cache=cache),
+        "text -> text": lambda settings: translate.translate_text(SENTENCE, "eng", "fra", settings, cache=cache),
+        "text -> speech": lambda settings: translate.translate_text(SENTENCE, "eng", "fra", settings, cache=cache),
+    }.items():
+        speech_output = name.endswith("speech")
+        beams = timed(lambda: run_direction(GenerationSettings(speech_output, num_beams=translate.DEFAULT_BEAMS)))
+        greedy = timed(lambda: run_direction(GenerationSettings(speech_output, num_beams=translate.FASTEST_BEAMS)))
+        print(f"  {name:17s} {beams * 1000:15.1f} ms {greedy * 1000:7.1f} ms {beams / greedy:6.2f}")
+    text_out = GenerationSettings()
     print(f"{label}: speech -> text vs input length")
     for seconds in (10, 30, 60, 120):
         audio = speech(seconds)

@@ -6,7 +6,7 @@ evicts the least recently used models past a memory budget. Only ids in CATALOG 
 the operator's model file can be loaded, so a request can never make the server fetch an
 arbitrary repository.
 
-What loads, and how (see README "Robustness and safety"):
+What loads, and how (README, "Running it for others"):
 - weights: `model.safetensors` (or its shards) when the checkpoint has them, otherwise
   `pytorch_model.bin` through torch's `weights_only` unpickler, which refuses arbitrary objects;
   transformers' safetensors conversion service is never called; remote code is never trusted.
@@ -163,7 +163,7 @@ class ModelSources:
 
 
 def read_model_sources(path: str | None) -> ModelSources:
-    """The JSON or TOML file named by POLYGLOT_MODEL_PATHS (format in the README, "Offline use").
+    """The JSON or TOML file named by POLYGLOT_MODEL_PATHS (format in the README, "Running it for others").
 
     Each model id maps to a directory (a string; relative to the file), or to a table with "path"
     and/or "revision" (a branch, tag or commit id of the Hub repo; only for catalogued models).
@@ -378,7 +378,7 @@ class ModelCache:
             oldest = next(model_id for model_id in self._entries if model_id != keep)
             del self._entries[oldest]
 
-    def unavailable(self, model_id: str, reason: str, error: BaseException | None = None) -> ModelUnavailableError:
+    def _unavailable(self, model_id: str, reason: str, error: BaseException | None = None) -> ModelUnavailableError:
         """The error a visitor sees (plain words); the operator's details go to the server log, with the
         traceback only when `error` is a real fault rather than a missing file."""
         log.warning("%s can't be loaded: %s. %s", model_id, reason, self.how_to_provide(model_id), exc_info=error)
@@ -396,7 +396,7 @@ class ModelCache:
         options = dict(revision=revision, local_files_only=local_only, cache_dir=self.hub_cache_dir)
         missing = self.missing_files(model_id, task, revision) if local_only else []
         if missing:  # say exactly what is missing, at once (transformers can take ~30 s to give up)
-            raise self.unavailable(model_id, f"{self._where(model_id)} lacks {', '.join(missing)}")
+            raise self._unavailable(model_id, f"{self._where(model_id)} lacks {', '.join(missing)}")
         try:
             processor = processor_class.from_pretrained(source, **options)
             # use_safetensors stays unset: safetensors when present, else .bin through weights_only.
@@ -405,10 +405,10 @@ class ModelCache:
             raise
         except Exception as error:  # a bad or incomplete checkpoint, of any kind: never a crash
             if not local_only and self.missing_files(model_id, task, revision):
-                raise self.unavailable(model_id, f"downloading it failed ({_first_line(error)})") from error
+                raise self._unavailable(model_id, f"downloading it failed ({_first_line(error)})") from error
             # Everything is there and still doesn't load: a real fault, worth its traceback in the log.
             reason = f"its files are there but don't load ({type(error).__name__}: {_first_line(error)})"
-            raise self.unavailable(model_id, reason, error) from error
+            raise self._unavailable(model_id, reason, error) from error
         model.to(self.device).eval()
         nbytes = sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()])
         return LoadedModel(model_id, task, model, processor, self.device, self.dtype, nbytes, options)
@@ -426,7 +426,7 @@ class ModelCache:
             reason = f"revision {requested or 'main'} isn't known {where} ({type(error).__name__})"
             if local_only and requested is None:
                 reason = "the Hugging Face Hub can't be reached from this server and the model isn't in its cache"
-            raise self.unavailable(model_id, reason) from error
+            raise self._unavailable(model_id, reason) from error
 
 
 def _first_line(error: Exception) -> str:
