@@ -32,8 +32,9 @@ SENTENCE = "The quick brown fox jumps over the lazy dog near the river bank."
 def measure(label: str, overrides: dict[str, str], repeats: int) -> None:
     import json
 
-    import app
     from modules import models, translate
+    from ui import identify, speak, transcribe
+    from ui import translate as translate_tab
 
     map_file = Path(tempfile.mkdtemp()) / "models.json"
     map_file.write_text(json.dumps(overrides))
@@ -49,7 +50,7 @@ def measure(label: str, overrides: dict[str, str], repeats: int) -> None:
     asr = cache.get("facebook/mms-1b-all", "ctc")
     tts = cache.get("facebook/mms-tts-eng", "speak")
     seamless = cache.get("facebook/seamless-m4t-v2-large", "seamless")
-    app.transcribe_audio(str(wav), "facebook/mms-1b-all", "eng")  # applies the eng adapter once
+    transcribe.transcribe_audio(str(wav), "facebook/mms-1b-all", "eng")  # applies the eng adapter once
 
     lid_inputs = lid.to_model(lid.processor(audio, sampling_rate=SAMPLE_RATE, return_tensors="pt"))
     asr_inputs = asr.to_model(asr.processor(audio=audio, sampling_rate=SAMPLE_RATE, return_tensors="pt"))
@@ -67,11 +68,11 @@ def measure(label: str, overrides: dict[str, str], repeats: int) -> None:
         return call
 
     tabs = {
-        "identify": (lambda: app.identify_language(str(wav), "facebook/mms-lid-126", 5), bare(lid.model, lid_inputs)),
-        "transcribe": (lambda: app.transcribe_audio(str(wav), "facebook/mms-1b-all", "eng"), bare(asr.model, asr_inputs)),
-        "speak": (lambda: app.speak_text(SENTENCE, "eng", 0), bare(tts.model, tts_inputs, seed=0)),
+        "identify": (lambda: identify.identify_language(str(wav), "facebook/mms-lid-126", 5), bare(lid.model, lid_inputs)),
+        "transcribe": (lambda: transcribe.transcribe_audio(str(wav), "facebook/mms-1b-all", "eng"), bare(asr.model, asr_inputs)),
+        "speak": (lambda: speak.speak_text(SENTENCE, "eng", 0), bare(tts.model, tts_inputs, seed=0)),
         "translate": (
-            lambda: app.translate_input("Speech", str(wav), "", "eng", "fra", False),
+            lambda: translate_tab.translate_input("Speech", str(wav), "", "eng", "fra", False),
             bare(seamless.model, mt_inputs, generate=True),
         ),
     }
