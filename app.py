@@ -16,28 +16,46 @@ from ui.common import SETTINGS  # noqa: E402
 
 TABS = [("Identify", identify), ("Transcribe", transcribe), ("Speak", speak), ("Translate", translate)]
 
+HEADER = (
+    "# Polyglot Speech Studio\n"
+    "Try Meta's massively multilingual speech models: find out which language is spoken, write it down, "
+    "hear text read aloud in over a thousand languages, and translate speech and text."
+)
+TERMS = (
+    "<small>**About the models.** MMS and SeamlessM4T-v2 are Meta research models, licensed CC-BY-NC-4.0: "
+    "for non-commercial use only. MMS learned most of its languages from recorded readings of religious "
+    "texts, so everyday speech, names and numbers may come out less well — judge results with that in mind. "
+    f"**Your audio and text** are processed on this server and deleted within {SETTINGS.keep_files_minutes} "
+    "minutes; nothing is kept after that.</small>"
+)
+# Errors and notices next to the result they are about; upload notes in a calmer tone.
+CSS = """
+.error-box { border-left: 4px solid #d93025; padding: 4px 10px; background: #fdecea; border-radius: 4px; }
+.availability { border-left: 4px solid #e37400; padding: 4px 10px; background: #fef7e0; border-radius: 4px; }
+.upload-note { font-size: 0.9em; }
+"""
+
 
 def build_demo() -> gr.Blocks:
-    with gr.Blocks(title="Polyglot Speech Studio") as demo:
-        gr.Markdown(
-            "# Polyglot Speech Studio\n"
-            "Try Meta's massively multilingual speech models: identify the language spoken, transcribe it, "
-            "speak text in ~1,100 languages, and translate speech and text."
-        )
+    keep = SETTINGS.keep_files_minutes * 60
+    # Files Gradio holds for this app (uploads, recordings, results) are deleted once older than `keep`.
+    with gr.Blocks(title="Polyglot Speech Studio", delete_cache=(max(60, keep // 4), keep)) as demo:
+        gr.Markdown(HEADER)
         with gr.Tabs():
             for title, tab in TABS:
                 with gr.Tab(title):
                     tab.render()
+        gr.Markdown(TERMS, elem_id="terms")
     return demo
 
 
 demo = build_demo()
+# What every launch of this page passes (the tests launch it the same way).
+LAUNCH_OPTIONS = dict(css=CSS, max_file_size=SETTINGS.max_file_size)
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)
     if warmup.should_warm_up(SETTINGS.warmup, default_cache().device.type):
         warmup.warm_up()
     # Host and port come from GRADIO_SERVER_NAME / GRADIO_SERVER_PORT (127.0.0.1:7860 by default).
-    demo.queue(default_concurrency_limit=SETTINGS.concurrency, max_size=SETTINGS.queue_size).launch(
-        max_file_size=SETTINGS.max_file_size
-    )
+    demo.queue(default_concurrency_limit=SETTINGS.concurrency, max_size=SETTINGS.queue_size).launch(**LAUNCH_OPTIONS)

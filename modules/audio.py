@@ -7,6 +7,7 @@ shape (n,) or (n, channels).
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -17,19 +18,25 @@ import soundfile
 
 from modules.config import UserInputError
 
+log = logging.getLogger(__name__)
+
 SAMPLE_RATE = 16_000
 # Wav2Vec2's convolution stack needs >= 400 samples; 0.1 s leaves room for every model.
 MIN_SECONDS = 0.1
 # Peak below -80 dBFS: nothing a model could hear.
 SILENCE_PEAK = 1e-4
 SOUNDFILE_FORMATS = "WAV, FLAC, OGG (Vorbis/Opus) or MP3"
+# What users are told is accepted (other formats go through ffmpeg when the server has it).
+ACCEPTED = "audio files such as WAV, FLAC, OGG, MP3, M4A or WEBM, or a microphone recording"
 
 
 @dataclass
 class Audio16k:
     samples: np.ndarray  # float32, mono, 16 kHz, within [-1, 1]
-    # What was done to the input on the way (resampling, downmixing, rescaling), for the user to see.
+    # What was done to the input on the way (resampling, downmixing, rescaling).
     notes: list[str] = field(default_factory=list)
+    # What may change the result, worth telling the user: clipping, a rate below what the models hear.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def seconds(self) -> float:
@@ -64,7 +71,7 @@ def _decode_file(path: str, max_seconds: float | None) -> tuple[np.ndarray, int]
     try:
         samples, rate = soundfile.read(path, dtype="float32", always_2d=True)
     except (soundfile.LibsndfileError, RuntimeError) as error:
-        raise UserInputError(f"The file {name} could not be decoded ({error}). Accepted: {SOUNDFILE_FORMATS}.")
+        raise UserInputError(f"The file {name} could not be read as audio; it may be damaged. Accepted: {ACCEPTED}.")
     return samples, rate
 
 
@@ -72,9 +79,9 @@ def _decode_with_ffmpeg(path: str) -> np.ndarray:
     """Formats libsndfile lacks (m4a, webm, …) go through the ffmpeg binary, as transformers does."""
     name = os.path.basename(path)
     if shutil.which("ffmpeg") is None:
+        log.warning("%s needs ffmpeg, which is not installed on this server", name)
         raise UserInputError(
-            f"The file {name} is not {SOUNDFILE_FORMATS}, and ffmpeg is not installed on the server "
-            "to decode other formats (m4a, webm, …). Convert it to WAV or FLAC and try again."
+            f"The file {name} is in a format this server can't read. Convert it to {SOUNDFILE_FORMATS} and try again."
         )
     from transformers.pipelines.audio_utils import ffmpeg_read
 
@@ -85,10 +92,7 @@ def _decode_with_ffmpeg(path: str) -> np.ndarray:
     except ValueError:
         samples = np.zeros(0, dtype=np.float32)
     if samples.size == 0:
-        raise UserInputError(
-            f"The file {name} is not audio that can be decoded. Accepted: {SOUNDFILE_FORMATS}, "
-            "or anything ffmpeg reads (m4a, webm, …)."
-        )
+        raise UserInputError(f"The file {name} is not audio that can be read. Accepted: {ACCEPTED}.")
     return samples.astype(np.float32)
 
 
@@ -113,7 +117,7 @@ def _check_duration(seconds: float, max_seconds: float | None) -> None:
 
 
 def _to_16k_mono(samples: np.ndarray, rate: int, max_seconds: float | None) -> Audio16k:
-    notes = []
+    notes, warnings = [], []
     if rate <= 0:
         raise UserInputError(f"The audio has an invalid sample rate ({rate} Hz).")
     if samples.size == 0:
@@ -135,13 +139,16 @@ def _to_16k_mono(samples: np.ndarray, rate: int, max_seconds: float | None) -> A
         raise UserInputError("The audio is silent. Check the microphone or the file and try again.")
     if peak > 1.0:
         notes.append(f"scaled down by {peak:.2f}x: samples went past full scale")
+        warnings.append("the recording is louder than full scale (clipped), so it was turned down")
         samples = samples / peak
+    if rate < SAMPLE_RATE:
+        warnings.append(f"it was recorded at {rate:,} Hz, below the {SAMPLE_RATE:,} Hz the models hear, so results may be worse")
     if rate != SAMPLE_RATE:
         notes.append(f"resampled from {rate} Hz to {SAMPLE_RATE} Hz")
         samples = librosa.resample(samples, orig_sr=rate, target_sr=SAMPLE_RATE, res_type="soxr_hq")
         # soxr can overshoot full scale by a hair on clipped input.
         samples = np.clip(samples, -1.0, 1.0)
-    return Audio16k(np.ascontiguousarray(samples, dtype=np.float32), notes)
+    return Audio16k(np.ascontiguousarray(samples, dtype=np.float32), notes, warnings)
 
 
 def split_at_quiet_points(

@@ -37,6 +37,8 @@ class Settings:
     hub_check_timeout: float
     # Load and run the default models at start: "auto" (on CUDA only), "on", "off".
     warmup: str
+    # Uploads, recordings and result files are deleted this many minutes after they were made.
+    keep_files_minutes: int
 
 
 def load_settings() -> Settings:
@@ -54,6 +56,7 @@ def load_settings() -> Settings:
         cache_budget_bytes=int(_env_float("POLYGLOT_CACHE_BUDGET_GB", 16.0) * 2**30),
         hub_check_timeout=_env_float("POLYGLOT_HUB_CHECK_TIMEOUT", 3.0),
         warmup=os.environ.get("POLYGLOT_WARMUP", "auto"),
+        keep_files_minutes=_env_int("POLYGLOT_KEEP_FILES_MINUTES", 60),
     )
 
 

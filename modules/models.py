@@ -112,6 +112,9 @@ PROCESSOR_FILES: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "seamless": ("preprocessor_config.json", "generation_config.json",
         ("tokenizer.model", "sentencepiece.bpe.model"), "tokenizer_config.json"),
 }
+# What ModelCache.availability says of a model.
+READY, DOWNLOADS, UNAVAILABLE = "ready", "downloads", "unavailable"
+
 # Weight files in transformers' order of preference: safetensors (single or sharded), then .bin.
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
 
@@ -275,15 +278,24 @@ class ModelCache:
 
         return in_hub_cache
 
-    def describe_source(self, model_id: str) -> str:
-        """One plain line for visitors: whether this model can be used here. Details go to the server log."""
+    def availability(self, model_id: str) -> str:
+        """READY (every file is here), DOWNLOADS (the Hub will provide it) or UNAVAILABLE; the operator
+        learns from the log, once per model, exactly what is missing."""
         missing = self.missing_files(model_id)
         if not missing:
-            return f"`{model_id}`: ready (stored on this server)."
+            return READY
         if model_id not in self.overrides and self.hub_reachable():
-            return f"`{model_id}`: downloads from the Hugging Face Hub on first use (this can take a few minutes)."
+            return DOWNLOADS
         self._report_missing(model_id, missing)
-        return f"`{model_id}`: ⚠ not available on this server right now, so this part of the app can't be used."
+        return UNAVAILABLE
+
+    def describe_source(self, model_id: str) -> str:
+        """One plain line: whether this model can be used here."""
+        return f"`{model_id}`: " + {
+            READY: "ready (stored on this server).",
+            DOWNLOADS: "downloads from the Hugging Face Hub on first use (this can take a few minutes).",
+            UNAVAILABLE: "⚠ not available on this server right now, so this part of the app can't be used.",
+        }[self.availability(model_id)]
 
     def _report_missing(self, model_id: str, missing: list[str]) -> None:
         """Tell the operator, once per model, exactly what is missing and how to provide it."""

@@ -64,6 +64,12 @@ class PreparedText:
     dropped: list[str] = field(default_factory=list)  # characters left out, each once, in order of appearance
     romanized: bool = False  # uroman was applied
 
+    @property
+    def missing_letters(self) -> list[str]:
+        """The dropped characters worth telling people about: letters. Punctuation and symbols are left
+        out by the training recipe on purpose (the voices were trained without them)."""
+        return [ch for ch in self.dropped if unicodedata.category(ch).startswith("L")]
+
 
 def clean_text(text: str | None, max_chars: int | None = None) -> str:
     """NFC-normalise, drop control characters, collapse whitespace; refuse empty or over-long text."""

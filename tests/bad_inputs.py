@@ -23,7 +23,7 @@ class Case:
 
 AUDIO_CASES = [
     Case("zero-byte.wav", "is empty (0 bytes)"),
-    Case("text-renamed.wav", "not audio that can be decoded"),
+    Case("text-renamed.wav", "not audio that can be read"),
     Case("truncated.mp3", "at least 100 ms is needed"),  # 300 bytes: one MP3 frame survives
     Case("truncated-half.mp3", None),  # the decodable half is used
     Case("one-sample.wav", "at least 100 ms is needed"),

@@ -118,7 +118,7 @@ def app_url():
         prevent_thread_lock=True,
         ssr_mode=False,
         quiet=True,
-        max_file_size=app.SETTINGS.max_file_size,
+        **app.LAUNCH_OPTIONS,
     )
     yield f"http://127.0.0.1:{port}/"
     app.demo.close()

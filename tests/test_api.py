@@ -28,7 +28,7 @@ def test_identify(client):
         handle_file(str(EXAMPLES / "french.flac")), "facebook/mms-lid-126", 3, api_name="/identify"
     )
     confidences = result["confidences"]
-    assert summary.startswith("**Not confident**")  # a random model spreads its bets
+    assert summary.startswith("**Not sure** — maybe ")  # a random model spreads its bets
     assert "classified the whole clip" in summary and "Transcribe ✓" in summary
     assert len(confidences) == 3
     assert all(c["label"].endswith(")") and "(" in c["label"] for c in confidences)
@@ -59,15 +59,13 @@ def test_speak_returns_a_16k_wav_and_the_text_read(client):
     audio_path, read = client.predict("Hello, world!", "eng", 3, api_name="/speak")
     info = soundfile.info(audio_path)
     assert info.samplerate == 16000 and info.channels == 1 and info.frames > 1000
-    assert read.startswith("hello world")
-    assert "skipped: , !" in read
+    assert read == "hello world"  # the text read, nothing else (notes go beside it on the page)
 
 
 def test_speak_shows_romanization(client):
     # The real Korean voice is trained on uroman output; the Russian one reads Cyrillic as it is.
     _, read = client.predict("이봐 무슨 일이야", "kor", 0, api_name="/speak")
-    assert read.splitlines()[0] == "ibwa museun iliya"
-    assert "romanized with uroman" in read
+    assert read == "ibwa museun iliya"
     _, read = client.predict("Привет", "rus", 0, api_name="/speak")
     assert read == "привет"
 
@@ -75,7 +73,7 @@ def test_speak_shows_romanization(client):
 def test_translate_text_to_text_and_speech(client):
     text, audio, files = client.predict("Text", None, "good morning", "eng", "fra", False, api_name="/translate")
     assert isinstance(text, str) and text and audio is None
-    assert [Path(f).name for f in files] == ["translation.fra.txt"]
+    assert [Path(f).name for f in files] == ["translation.fra.seamless-m4t-v2-large.txt"]
     assert Path(files[0]).read_text(encoding="utf-8").strip() == text
     text, audio_path, _ = client.predict(
         "Text", None, "good morning", "eng", "fra", True, 3, 2, 32, api_name="/translate"
@@ -89,7 +87,7 @@ def test_translate_speech_to_text(client):
         "Speech", handle_file(str(EXAMPLES / "english.wav")), "", "eng", "deu", False, api_name="/translate"
     )
     assert isinstance(text, str) and audio is None
-    assert sorted(Path(f).name for f in files) == ["translation.deu.srt", "translation.deu.txt"]
+    assert sorted(Path(f).name for f in files) == ["translation.deu.seamless-m4t-v2-large.srt", "translation.deu.seamless-m4t-v2-large.txt"]
     srt = Path(next(f for f in files if f.endswith(".srt"))).read_text(encoding="utf-8")
     assert srt.startswith("1\n00:00:00,000 --> 00:00:03,")  # english.wav is 3.5 s: one piece
 
@@ -102,7 +100,7 @@ def test_translate_speech_to_text(client):
         # Gradio's own dropdown check refuses values outside the choices before the app runs.
         ("/identify", (handle_file(str(EXAMPLES / "english.wav")), "someone/evil-model", 5), "not in the list of choices"),
         ("/identify", (handle_file(str(EXAMPLES / "english.wav")), "facebook/mms-lid-4017", 5), "isn't available on this server"),
-        ("/transcribe", (handle_file(str(EXAMPLES / "english.wav")), "facebook/mms-1b-all", "zzz"), "not in the list of"),
+        ("/transcribe", (handle_file(str(EXAMPLES / "english.wav")), "facebook/mms-1b-all", "zzz"), "does not transcribe 'zzz'. Pick a language from its list"),
         ("/speak", ("   ", "eng", 0), "empty"),
         ("/speak", ("😀😀", "eng", 0), "Nothing in this text can be spoken"),
         ("/speak", ("x" * 5000, "eng", 0), "at most 2000"),

@@ -57,7 +57,7 @@ def test_m4a_goes_through_ffmpeg(speech_dir):
 
 def test_m4a_without_ffmpeg_says_so(speech_dir, monkeypatch):
     monkeypatch.setattr(audio.shutil, "which", lambda name: None)
-    with pytest.raises(UserInputError, match="ffmpeg is not installed"):
+    with pytest.raises(UserInputError, match="in a format this server can't read"):
         load_audio_16k(str(speech_dir / "speech.m4a"))
 
 
@@ -94,7 +94,7 @@ def test_float_past_full_scale_is_scaled_and_said():
     [
         (lambda tmp: None, "No audio was given"),
         (lambda tmp: _write(tmp / "empty.wav", b""), "is empty"),
-        (lambda tmp: _write(tmp / "notes.wav", b"this is a text file, not audio\n" * 20), "not audio that can be decoded"),
+        (lambda tmp: _write(tmp / "notes.wav", b"this is a text file, not audio\n" * 20), "not audio that can be read"),
         (lambda tmp: str(tmp / "missing.wav"), "could not be found"),
         (lambda tmp: (SAMPLE_RATE, np.zeros(0, dtype=np.float32)), "empty"),
         (lambda tmp: (SAMPLE_RATE, np.zeros(SAMPLE_RATE, dtype=np.float32)), "silent"),

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import os
 import tempfile
+from collections import OrderedDict
+from contextvars import ContextVar
 from pathlib import Path
 
 import gradio as gr
@@ -13,7 +16,7 @@ from gradio.utils import get_upload_folder as gradio_upload_folder
 
 from modules import audio
 from modules.config import ModelUnavailableError, UserInputError, load_settings
-from modules.models import default_cache
+from modules.models import DOWNLOADS, UNAVAILABLE, default_cache
 
 SETTINGS = load_settings()
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
@@ -25,32 +28,132 @@ MODEL_EVENT = dict(concurrency_id="models")
 PRIVATE = dict(api_visibility="private", queue=False)
 
 
+# Messages for the browser session that made a request: its error, or notes beside the result that are
+# not part of the API's answer. Keyed by (session, handler, kind); bounded, since API callers' sessions
+# never come back to read theirs.
+_MESSAGES: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+_MESSAGES_KEPT = 1000
+_CURRENT_CALL: ContextVar[tuple[str, str] | None] = ContextVar("current_call", default=None)
+_REQUEST = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=gr.Request)
+
+
+def _keep(key: tuple[str, str] | None, kind: str, message: str) -> None:
+    if key is None:
+        return
+    _MESSAGES[(*key, kind)] = message
+    while len(_MESSAGES) > _MESSAGES_KEPT:
+        _MESSAGES.popitem(last=False)
+
+
+def _take(session: str, handler_name: str, kind: str) -> str | None:
+    return _MESSAGES.pop((session, handler_name, kind), None)
+
+
+def tell_user(note: str) -> None:
+    """A note for the person who made this request, shown beside the tab's result (`model_event`'s
+    `notes`); API callers get the result alone."""
+    _keep(_CURRENT_CALL.get(), "note", note)
+
+
 def shows_errors(handler):
     """Turn the modules' errors into messages for the user; anything else is logged, never shown raw.
 
-    A GPU out-of-memory error frees the cached models and runs the request once more.
+    The message is raised as gr.Error (API callers get it as an error, never as a value; the browser
+    shows it next to the tab's output, see `model_event`). A GPU out-of-memory error frees the cached
+    models and runs the request once more. Gradio hands the wrapper the request (an extra parameter
+    it fills by its annotation), so messages can be kept for the browser session that caused them.
     """
+    signature = inspect.signature(handler)
+    with_request = signature.replace(parameters=[*signature.parameters.values(), _REQUEST])
 
     @functools.wraps(handler)
     def wrapper(*args, **kwargs):
+        arguments = with_request.bind(*args, **kwargs)
+        request = arguments.arguments.pop("request", None)
+        session = getattr(request, "session_hash", None)
+        call = (session, handler.__name__) if session is not None else None
+        token = _CURRENT_CALL.set(call)
         try:
-            return default_cache().retry_after_out_of_memory(lambda: handler(*args, **kwargs))
+            return default_cache().retry_after_out_of_memory(lambda: handler(*arguments.args, **arguments.kwargs))
         except (UserInputError, ModelUnavailableError) as error:
-            raise gr.Error(str(error), duration=None) from error
-        except gr.Error:
-            raise
-        except Exception as error:
+            message = str(error)
+        except gr.Error as error:
+            message = str(error.message)
+        except Exception:
             log.exception("unexpected failure in %s", handler.__name__)
-            raise gr.Error(f"Something went wrong on the server ({type(error).__name__}). Please try again.") from error
+            message = "Something went wrong on the server. Please try again."
+        finally:
+            _CURRENT_CALL.reset(token)
+        _keep(call, "error", message)
+        # Not a pop-up: the tab shows it in place (an API caller still gets it, as an error).
+        raise gr.Error(message, visible=False, print_exception=False)
 
+    wrapper.__signature__ = with_request
+    wrapper.__annotations__ = {**handler.__annotations__, "request": gr.Request}
     return wrapper
+
+
+def error_box(elem_id: str) -> gr.Markdown:
+    """Where a tab shows its last error, in plain words, next to its output."""
+    return gr.Markdown(visible=False, elem_id=elem_id, elem_classes=["error-box"])
+
+
+def model_event(
+    button: gr.Button,
+    handler,
+    inputs: list,
+    outputs: list,
+    api_name: str,
+    errors: gr.Markdown,
+    notes: gr.Markdown | None = None,
+):
+    """Wire `button` to a model handler: greyed out while it runs (so repeated clicks don't queue runs),
+    the previous error cleared, a new one shown in `errors`, the handler's `tell_user` notes in `notes`."""
+    name = handler.__name__
+    extra = [notes] if notes is not None else []
+
+    def show_result(request: gr.Request):
+        note = _take(request.session_hash, name, "note") or ""
+        return gr.update(interactive=True), *(gr.update(value=note, visible=bool(note)) for _ in extra)
+
+    def show_error(request: gr.Request):
+        _take(request.session_hash, name, "note")
+        message = _take(request.session_hash, name, "error") or "That didn't work. Check the inputs and try again."
+        return gr.update(interactive=True), gr.update(value=f"⚠ {message}", visible=True)
+
+    started = button.click(
+        lambda: (gr.update(interactive=False), gr.update(value="", visible=False)), None, [button, errors], **PRIVATE
+    )
+    run = started.then(handler, inputs, outputs, api_name=api_name, **MODEL_EVENT)
+    run.success(show_result, None, [button, *extra], **PRIVATE)
+    run.failure(show_error, None, [button, errors], **PRIVATE)
+    return run
 
 
 def load_clip(audio_path: str | None, max_seconds: float) -> audio.Audio16k:
     clip = audio.load_audio_16k(audio_path, max_seconds)
-    if clip.notes:
-        gr.Info("Audio input: " + "; ".join(clip.notes) + ".")
+    if clip.warnings:  # only what may change the result; routine resampling is not news
+        gr.Warning("About this audio: " + "; ".join(clip.warnings) + ".", duration=8)
     return clip
+
+
+def checks_upload(audio_component: gr.Audio, max_seconds: float) -> gr.Markdown:
+    """A note under `audio_component` saying, as soon as a file arrives, whether it can be used."""
+    note = gr.Markdown(visible=False, elem_classes=["upload-note"])
+
+    def check(path: str | None):
+        if not path:
+            return gr.update(value="", visible=False)
+        try:
+            clip = audio.load_audio_16k(path, max_seconds)
+        except UserInputError as error:
+            return gr.update(value=f"⚠ {error}", visible=True)
+        if clip.warnings:
+            return gr.update(value="Note: " + "; ".join(clip.warnings) + ".", visible=True)
+        return gr.update(value="", visible=False)
+
+    gr.on([audio_component.change], check, audio_component, note, **PRIVATE)
+    return note
 
 
 def progress_reporter(progress: gr.Progress):
@@ -63,6 +166,11 @@ def output_directory() -> Path:
     return Path(tempfile.mkdtemp(dir=gradio_upload_folder()))
 
 
+def download_stem(kind: str, language: str, model_id: str) -> str:
+    """Download names that say what they hold: transcript.spa.mms-1b-all(.txt)."""
+    return f"{kind}.{language}.{model_id.rsplit('/', 1)[-1]}"
+
+
 def speech_file(waveform, rate: int, name: str) -> str:
     """Audio outputs go out as our own WAV file: Gradio copies files into its cache atomically, whereas
     numpy outputs are rewritten in place, so two users getting identical audio at once could receive a
@@ -70,20 +178,33 @@ def speech_file(waveform, rate: int, name: str) -> str:
     return audio.write_wav(waveform, rate, output_directory() / name)
 
 
-def model_status(model_id: str) -> str:
-    return "Model " + default_cache().describe_source(model_id)
+def availability_box() -> gr.Markdown:
+    """Where a tab says, in visitor words, that its model can't be had (empty and hidden otherwise)."""
+    return gr.Markdown(visible=False, elem_classes=["availability"])
 
 
-def status_line(describe, inputs: list | None = None) -> gr.Markdown:
-    """A line that `describe(*inputs)` fills on page load and whenever an input changes (not in the API)."""
-    line = gr.Markdown()
-    gr.on(None, describe, inputs=inputs, outputs=line, **PRIVATE)
-    return line
+def watch_availability(box: gr.Markdown, describe, inputs: list | None, buttons: list[gr.Button]) -> None:
+    """On page load and whenever `inputs` change: `describe(*inputs)` gives (model id, what it is in plain
+    words, e.g. "the French voice"); an unavailable model fills `box` and disables `buttons`."""
+
+    def refresh(*values):
+        model_id, what = describe(*values)
+        state = default_cache().availability(model_id)
+        if state == UNAVAILABLE:
+            message = f"⚠ This demo can't load {what} right now, so this part can't run. Please try again later."
+        elif state == DOWNLOADS:
+            message = f"The first request downloads {what}, which can take a few minutes; later ones are quick."
+        else:
+            message = ""
+        usable = gr.update(interactive=state != UNAVAILABLE)
+        return gr.update(value=message, visible=bool(message)), *(usable for _ in buttons)
+
+    gr.on(None, refresh, inputs=inputs, outputs=[box, *buttons], **PRIVATE)
 
 
-def audio_input(elem_id: str) -> gr.Audio:
+def audio_input(elem_id: str, label: str = "Speech (upload a file or record)") -> gr.Audio:
     # filepath + soundfile decodes without ffmpeg; numpy would route uploads through pydub.
-    return gr.Audio(sources=["upload", "microphone"], type="filepath", label="Speech", elem_id=elem_id)
+    return gr.Audio(sources=["upload", "microphone"], type="filepath", label=label, elem_id=elem_id)
 
 
 def language_dropdown(catalog, value: str, label: str, elem_id: str, visible: bool = True) -> gr.Dropdown:
@@ -95,6 +216,15 @@ def language_dropdown(catalog, value: str, label: str, elem_id: str, visible: bo
         info="Type to search by name or code.",
         elem_id=elem_id,
         visible=visible,
+    )
+
+
+def character_counter_js(limit: int) -> str:
+    """A counter computed in the browser as people type (no server round trip); text over the limit
+    is never cut, the counter says by how much it is too long."""
+    return (
+        f"(t) => t.length <= {limit} ? `${{t.length.toLocaleString('en')}} / {limit:,} characters` "
+        f": `${{t.length.toLocaleString('en')}} / {limit:,} characters: ${{(t.length - {limit}).toLocaleString('en')}} too many`"
     )
 
 

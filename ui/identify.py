@@ -7,15 +7,31 @@ import gradio as gr
 from modules import identify, languages
 from modules.models import LID_MODELS
 from ui.common import (
-    MODEL_EVENT,
     SETTINGS,
     audio_input,
+    availability_box,
+    checks_upload,
+    error_box,
     example_path,
     load_clip,
-    model_status,
+    model_event,
     shows_errors,
-    status_line,
+    watch_availability,
 )
+
+INTRO = (
+    "Find out which language is spoken in a recording. The 126-language model is the quickest and knows the "
+    "widely spoken languages; the larger ones also know rarer languages (up to 4,017)."
+)
+# How sure the model must be before the page says "probably"; below it the page says "not sure".
+SURE = identify.CONFIDENT_PROBABILITY
+
+
+def model_label(model_id: str) -> str:
+    count = int(model_id.rsplit("-", 1)[1])
+    if count == 126:
+        return "126 languages (quickest; widely spoken languages)"
+    return f"{count:,} languages" + (" (the most; includes rare languages)" if count == 4017 else "")
 
 
 def support_line(code: str) -> str:
@@ -28,43 +44,54 @@ def support_line(code: str) -> str:
     )
 
 
+def verdict(guesses: list[identify.LanguageGuess]) -> str:
+    """"Probably X" when the model is sure enough, otherwise "not sure — maybe X, Y or Z"."""
+    top = guesses[0]
+    if top.probability >= SURE:
+        return f"**Probably {top.name}** ({top.probability:.0%} sure)."
+    maybe = [guess.name for guess in guesses[:3]]
+    listed = maybe[0] if len(maybe) == 1 else ", ".join(maybe[:-1]) + f" or {maybe[-1]}"
+    return f"**Not sure** — maybe {listed}. A longer or clearer recording usually helps."
+
+
 @shows_errors
 def identify_language(audio_file: str | None, model_id: str, top_k: float, progress=gr.Progress()):
     clip = load_clip(audio_file, SETTINGS.max_identify_seconds)
-    progress(0.2, desc=f"Running {model_id} (loaded on first use)…")
+    progress(0.2, desc="Listening… (the model loads on first use)")
     result = identify.identify_language(clip.samples, model_id=model_id, top_k=int(top_k))
     top = result.guesses[0]
-    verdict = "Confident" if result.confident else "Not confident"
     summary = (
-        f"**{verdict}**: {top.name} ({top.code}), {top.probability:.0%} "
-        f"(threshold {identify.CONFIDENT_PROBABILITY:.0%}); {result.method}.\n\n"
-        f"What the app can do with {top.name}: {support_line(top.code)}"
+        f"{verdict(result.guesses)}\n\n"
+        f"What the app can do with {top.name}: {support_line(top.code)}\n\n"
+        f"<small>{model_label(model_id).split(' (')[0]} model; {result.method}.</small>"
     )
-    if not result.confident:
-        summary += "\n\nA longer or cleaner clip usually helps; treat the ranking as a guess."
     return {f"{guess.name} ({guess.code})": guess.probability for guess in result.guesses}, summary
 
 
 def render() -> None:
     """The tab's widgets and events, inside the caller's `gr.Tab`."""
+    gr.Markdown(INTRO)
+    availability = availability_box()
     with gr.Row():
         with gr.Column():
             lid_audio = audio_input("identify-audio")
+            checks_upload(lid_audio, SETTINGS.max_identify_seconds)
             lid_model = gr.Dropdown(
-                [(f"MMS-LID, {model_id.rsplit('-', 1)[1]} languages", model_id) for model_id in LID_MODELS],
+                [(model_label(model_id), model_id) for model_id in LID_MODELS],
                 value=LID_MODELS[0],
-                label="Model",
+                label="How many languages the model knows",
+                info="Models that know more languages are larger and slower (MMS-LID).",
             )
-            status_line(model_status, [lid_model])
             lid_top_k = gr.Slider(1, 20, value=5, step=1, label="How many languages to show")
             lid_button = gr.Button("Identify language", variant="primary", elem_id="identify-button")
+            gr.Examples(
+                [[example_path(name)] for name in ("english.wav", "french.flac", "german.ogg")],
+                inputs=[lid_audio],
+                label="Try an example",
+            )
         with gr.Column():
-            lid_result = gr.Label(label="Most likely languages", elem_id="identify-result")
+            errors = error_box("identify-error")
             lid_summary = gr.Markdown(elem_id="identify-summary")
-    gr.Examples(
-        [[example_path(name)] for name in ("english.wav", "french.flac", "german.ogg")],
-        inputs=[lid_audio],
-    )
-    lid_button.click(
-        identify_language, [lid_audio, lid_model, lid_top_k], [lid_result, lid_summary], api_name="identify", **MODEL_EVENT
-    )
+            lid_result = gr.Label(label="Most likely languages", show_heading=False, elem_id="identify-result")
+    model_event(lid_button, identify_language, [lid_audio, lid_model, lid_top_k], [lid_result, lid_summary], "identify", errors)
+    watch_availability(availability, lambda model: (model, "the language-identification model"), [lid_model], [lid_button])

@@ -7,17 +7,36 @@ import gradio as gr
 from modules import languages, speak, text
 from modules.models import tts_model_id
 from ui.common import (
-    MODEL_EVENT,
+    PRIVATE,
     SETTINGS,
+    availability_box,
+    character_counter_js,
+    error_box,
     language_dropdown,
-    model_status,
-    status_line,
+    model_event,
     progress_reporter,
     shows_errors,
     speech_file,
+    tell_user,
+    watch_availability,
 )
 
+INTRO = (
+    f"Type text and hear it in one of {len(languages.MMS_TTS):,} languages (MMS-TTS, one voice per language). "
+    "The box under the player shows exactly what the voice read."
+)
 DEFAULT_EXPRESSIVENESS = 0.667  # MMS-TTS checkpoints' noise_scale
+
+
+def about_reading(prepared: text.PreparedText) -> str:
+    """One quiet line on what the voice did with the text: romanised, letters it doesn't have."""
+    notes = []
+    if prepared.romanized:
+        notes.append("written in Latin letters first (uroman), as this voice was trained")
+    missing = prepared.missing_letters
+    if missing:
+        notes.append("this voice has no " + " ".join(missing) + ", so it skipped them")
+    return ("Note: " + "; ".join(notes) + ".") if notes else ""
 
 
 @shows_errors
@@ -30,7 +49,7 @@ def speak_text(
     progress=gr.Progress(),
 ):
     cleaned = text.clean_text(input_text, SETTINGS.max_text_chars)
-    progress(0.0, desc=f"Loading {tts_model_id(language)} (first use only)…")
+    progress(0.0, desc="Getting the voice ready (the first time takes longest)…")
     speech = speak.synthesize(
         cleaned,
         language,
@@ -39,51 +58,60 @@ def speak_text(
         expressiveness=float(expressiveness),
         progress=progress_reporter(progress),
     )
-    read = speech.prepared.text
-    if speech.prepared.romanized:
-        read += "\n(romanized with uroman)"
-    if speech.prepared.dropped:
-        read += "\nNot in this voice's alphabet, skipped: " + " ".join(speech.prepared.dropped)
-    return speech_file(speech.waveform, speech.sampling_rate, f"speech.{language}.wav"), read
+    tell_user(about_reading(speech.prepared))
+    return speech_file(speech.waveform, speech.sampling_rate, f"speech.{language}.wav"), speech.prepared.text
 
 
-def voice_status(language: str) -> str:
-    return model_status(tts_model_id(language))
+def voice(language: str) -> tuple[str, str]:
+    return tts_model_id(language), f"the {languages.language_name(language)} voice"
 
 
 def render() -> None:
     """The tab's widgets and events, inside the caller's `gr.Tab`."""
+    gr.Markdown(INTRO)
+    availability = availability_box()
     with gr.Row():
         with gr.Column():
-            tts_text = gr.Textbox(label="Text", lines=4, elem_id="speak-text")
+            tts_text = gr.Textbox(
+                label="Text",
+                lines=4,
+                info=f"Up to {SETTINGS.max_text_chars:,} characters; long text is read sentence by sentence.",
+                elem_id="speak-text",
+            )
+            counter = gr.Markdown(f"0 / {SETTINGS.max_text_chars:,} characters", elem_id="speak-counter")
             tts_language = language_dropdown(languages.MMS_TTS, "eng", "Voice language", "speak-language")
-            status_line(voice_status, [tts_language])
             with gr.Accordion("Voice settings", open=False):
-                tts_speed = gr.Slider(*speak.SPEED_RANGE, value=1.0, step=0.05, label="Speed")
+                tts_speed = gr.Slider(*speak.SPEED_RANGE, value=1.0, step=0.05, label="Speed", info="1 = the voice's own pace")
                 tts_expressiveness = gr.Slider(
                     *speak.EXPRESSIVENESS_RANGE,
                     value=DEFAULT_EXPRESSIVENESS,
                     step=0.01,
-                    label="Expressiveness (VITS noise scale; 0 = flat)",
+                    label="Expressiveness",
+                    info="0 = flat, 1 = lively (VITS noise scale; the voice's own is 0.667)",
                 )
-                tts_seed = gr.Number(0, precision=0, label="Seed (same text + seed + settings = same audio)")
+                tts_seed = gr.Number(
+                    0, precision=0, label="Variation", info="Each number gives a different take; the same number gives the same audio"
+                )
             tts_button = gr.Button("Speak", variant="primary", elem_id="speak-button")
+            gr.Examples(
+                [
+                    ["The quick brown fox jumps over the lazy dog.", "eng"],
+                    ["Bonjour tout le monde, comment allez-vous ?", "fra"],
+                    ["Привет, как дела?", "rus"],
+                    ["Bună ziua, ce mai faceți?", "ron"],
+                ],
+                inputs=[tts_text, tts_language],
+                label="Try an example",
+            )
         with gr.Column():
+            errors = error_box("speak-error")
             tts_audio = gr.Audio(label="Speech", type="filepath", buttons=["download"], elem_id="speak-audio")
-            tts_read = gr.Textbox(label="Text the model read", lines=3, elem_id="speak-read")
-    gr.Examples(
-        [
-            ["The quick brown fox jumps over the lazy dog.", "eng"],
-            ["Bonjour tout le monde, comment allez-vous ?", "fra"],
-            ["Привет, как дела?", "rus"],
-            ["Bună ziua, ce mai faceți?", "ron"],
-        ],
-        inputs=[tts_text, tts_language],
+            tts_read = gr.Textbox(label="What the voice read", lines=3, elem_id="speak-read")
+            reading_note = gr.Markdown(visible=False, elem_id="speak-note")
+    model_event(
+        tts_button, speak_text, [tts_text, tts_language, tts_seed, tts_speed, tts_expressiveness], [tts_audio, tts_read],
+        "speak", errors, reading_note,
     )
-    tts_button.click(
-        speak_text,
-        [tts_text, tts_language, tts_seed, tts_speed, tts_expressiveness],
-        [tts_audio, tts_read],
-        api_name="speak",
-        **MODEL_EVENT,
-    )
+    # Counted in the browser as people type: no server round trip.
+    tts_text.change(None, tts_text, counter, js=character_counter_js(SETTINGS.max_text_chars), **PRIVATE)
+    watch_availability(availability, voice, [tts_language], [tts_button])

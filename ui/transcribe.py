@@ -7,41 +7,50 @@ import gradio as gr
 from modules import languages, subtitles, transcribe
 from modules.models import ENGLISH_ASR_MODEL, MMS_ASR_MODEL, SEAMLESS_MODEL, W2V_BERT_MODELS
 from ui.common import (
-    MODEL_EVENT,
     PRIVATE,
     SETTINGS,
     audio_input,
+    availability_box,
+    checks_upload,
+    download_stem,
+    error_box,
     example_path,
     load_clip,
-    model_status,
-    status_line,
+    model_event,
     output_directory,
     progress_reporter,
     shows_errors,
+    watch_availability,
 )
 
+INTRO = (
+    "Turn speech into text, with word timings and subtitles. **MMS** knows 1,162 languages: pick one, or let "
+    "the app detect it. The English-only and Seamless models are there to compare."
+)
 ASR_MODELS = [
-    ("MMS 1B all (1,162 languages)", MMS_ASR_MODEL),
-    ("wav2vec2 base 960h (English)", ENGLISH_ASR_MODEL),
-    ("SeamlessM4T v2 large (ASR)", SEAMLESS_MODEL),
+    ("MMS (1,162 languages) — the default", MMS_ASR_MODEL),
+    ("wav2vec2 base (English only, small and quick)", ENGLISH_ASR_MODEL),
+    ("SeamlessM4T v2 (about 100 languages)", SEAMLESS_MODEL),
     *[
-        (f"Wav2Vec2-BERT CTC, {languages.language_name(code)}: {model_id}", model_id)
+        (f"Wav2Vec2-BERT ({languages.language_name(code)} only)", model_id)
         for model_id, code in W2V_BERT_MODELS.items()
     ],
 ]
-AUTO_DETECT = ("Auto-detect (MMS-LID)", transcribe.AUTO)
+MODEL_NAMES = {model_id: label.split(" (")[0] for label, model_id in ASR_MODELS}
+AUTO_DETECT = ("Detect the language automatically", transcribe.AUTO)
 
 
 @shows_errors
 def transcribe_audio(audio_file: str | None, model_id: str, language: str, progress=gr.Progress()):
     clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds)
-    progress(0.0, desc=f"Loading {model_id} (first use only)…")
+    progress(0.0, desc="Getting the model ready (the first time takes longest)…")
     result = transcribe.transcribe(
         clip.samples, language=language, model_id=model_id, progress=progress_reporter(progress)
     )
     rows = result.words or result.segments
     table = [[f"{row.start:.2f}", f"{row.end:.2f}", row.text] for row in rows]
-    files = subtitles.write_text_files(result.text, result.segments, output_directory(), "transcript")
+    stem = download_stem("transcript", result.language, model_id)
+    files = subtitles.write_text_files(result.text, result.segments, output_directory(), stem)
     notes = " ".join(result.notes) or f"Language: {languages.language_name(result.language)} ({result.language})."
     return result.text, notes, table, [str(path) for path in files]
 
@@ -50,51 +59,70 @@ def language_options(model_id: str) -> list[tuple[str, str]]:
     return [AUTO_DETECT, *transcribe.asr_languages(model_id).choices()]
 
 
-def language_choices(model_id: str, current: str):
+def language_for_model(model_id: str, current: str):
+    """The language list of the chosen model; the user's language is kept when the model has it,
+    otherwise the change is said in one line beside the picker."""
     options = language_options(model_id)
-    value = current if current in {code for _, code in options} else "eng"
-    return gr.Dropdown(choices=options, value=value)
+    codes = {code for _, code in options}
+    if current in codes:  # the value is left alone: an example may be setting it at this very moment
+        return gr.Dropdown(choices=options), gr.update(value="", visible=False)
+    value = "eng" if "eng" in codes else transcribe.AUTO
+    reason = (
+        f"{MODEL_NAMES.get(model_id, model_id)} doesn't know {languages.language_name(current)}, "
+        f"so the language is now {dict((code, label) for label, code in options)[value]}."
+    )
+    return gr.Dropdown(choices=options, value=value), gr.update(value=reason, visible=True)
 
 
 def render() -> None:
     """The tab's widgets and events, inside the caller's `gr.Tab`."""
+    gr.Markdown(INTRO)
+    availability = availability_box()
     with gr.Row():
         with gr.Column():
             asr_audio = audio_input("transcribe-audio")
-            asr_model = gr.Dropdown(ASR_MODELS, value=MMS_ASR_MODEL, label="Model")
-            status_line(model_status, [asr_model])
+            checks_upload(asr_audio, SETTINGS.max_transcribe_seconds)
+            asr_model = gr.Dropdown(ASR_MODELS, value=MMS_ASR_MODEL, label="Model", elem_id="transcribe-model")
             asr_language = gr.Dropdown(
                 language_options(MMS_ASR_MODEL),
                 value="eng",
-                label="Language",
-                info="Type to search by name or code, or let MMS-LID detect it.",
+                label="Language spoken",
+                info="Type to search by name or code, or let the app detect it.",
                 filterable=True,
+                # An example sets model and language together; the language must survive until the
+                # model's list arrives (`language_for_model` then checks it). Typed text is checked too.
+                allow_custom_value=True,
                 elem_id="transcribe-language",
             )
+            language_note = gr.Markdown(visible=False, elem_id="transcribe-language-note")
             asr_button = gr.Button("Transcribe", variant="primary", elem_id="transcribe-button")
+            gr.Examples(
+                [
+                    [example_path("english.wav"), MMS_ASR_MODEL, "eng"],
+                    [example_path("spanish.mp3"), MMS_ASR_MODEL, "spa"],
+                    [example_path("russian.wav"), MMS_ASR_MODEL, "rus"],
+                    [example_path("german.ogg"), MMS_ASR_MODEL, transcribe.AUTO],
+                ],
+                inputs=[asr_audio, asr_model, asr_language],
+                label="Try an example",
+            )
         with gr.Column():
+            errors = error_box("transcribe-error")
             asr_text = gr.Textbox(label="Transcript", lines=8, buttons=["copy"], elem_id="transcribe-result")
             asr_notes = gr.Markdown(elem_id="transcribe-notes")
-            asr_files = gr.File(label="Download (.txt, .srt)", file_count="multiple", elem_id="transcribe-files")
+            asr_files = gr.File(label="Download (.txt, .srt subtitles)", file_count="multiple", elem_id="transcribe-files")
     asr_times = gr.Dataframe(
         headers=["start (s)", "end (s)", "text"],
-        label="Timestamps (words for CTC models, segments for Seamless)",
+        label="When each word was said (lines of text for Seamless)",
         interactive=False,
         elem_id="transcribe-times",
     )
-    gr.Examples(
-        [
-            [example_path("english.wav"), "eng"],
-            [example_path("spanish.mp3"), "spa"],
-            [example_path("russian.wav"), "rus"],
-        ],
-        inputs=[asr_audio, asr_language],
+    model_event(
+        asr_button, transcribe_audio, [asr_audio, asr_model, asr_language], [asr_text, asr_notes, asr_times, asr_files],
+        "transcribe", errors,
     )
-    asr_button.click(
-        transcribe_audio,
-        [asr_audio, asr_model, asr_language],
-        [asr_text, asr_notes, asr_times, asr_files],
-        api_name="transcribe",
-        **MODEL_EVENT,
+    asr_model.change(language_for_model, [asr_model, asr_language], [asr_language, language_note], **PRIVATE)
+    asr_language.input(lambda: gr.update(value="", visible=False), None, language_note, **PRIVATE)
+    watch_availability(
+        availability, lambda model: (model, f"the {MODEL_NAMES.get(model, model)} speech-recognition model"), [asr_model], [asr_button]
     )
-    asr_model.change(language_choices, [asr_model, asr_language], asr_language, **PRIVATE)

@@ -8,21 +8,28 @@ from modules import languages, subtitles, text, translate
 from modules.config import UserInputError
 from modules.models import SEAMLESS_MODEL
 from ui.common import (
-    MODEL_EVENT,
     PRIVATE,
     SETTINGS,
     audio_input,
+    availability_box,
+    checks_upload,
+    download_stem,
+    error_box,
     example_path,
     language_dropdown,
     load_clip,
-    model_status,
-    status_line,
+    model_event,
     output_directory,
     progress_reporter,
     shows_errors,
     speech_file,
+    watch_availability,
 )
 
+INTRO = (
+    "Translate speech or text between about 100 languages, and hear the translation in 36 of them "
+    "(SeamlessM4T-v2). For speech, the language spoken is recognised by itself."
+)
 INPUT_SPEECH, INPUT_TEXT = "Speech", "Text"
 
 
@@ -41,7 +48,7 @@ def translate_input(
 ):
     settings = translate.GenerationSettings(bool(speech_output), int(speaker), int(beams), int(max_new_tokens))
     report = progress_reporter(progress)
-    progress(0.0, desc=f"Loading {SEAMLESS_MODEL} (first use only)…")
+    progress(0.0, desc="Getting the model ready (the first time takes longest)…")
     if input_kind == INPUT_SPEECH:
         clip = load_clip(audio_file, SETTINGS.max_translate_seconds)
         result = translate.translate_speech(clip.samples, target_language, settings, progress=report)
@@ -51,17 +58,25 @@ def translate_input(
     else:
         raise UserInputError(f"Input must be {INPUT_SPEECH!r} or {INPUT_TEXT!r}.")
     speech = None
+    stem = download_stem("translation", target_language, SEAMLESS_MODEL)
     if result.waveform is not None:
-        speech = speech_file(result.waveform, result.sampling_rate, f"translation.{target_language}.wav")
+        speech = speech_file(result.waveform, result.sampling_rate, f"{stem}.wav")
     # Speech input gives timed pieces: the translation comes as subtitles (.srt) too.
-    files = subtitles.write_text_files(result.text, result.segments, output_directory(), f"translation.{target_language}")
+    files = subtitles.write_text_files(result.text, result.segments, output_directory(), stem)
     return result.text, speech, [str(path) for path in files]
 
 
-def target_language_choices(speech_output: bool, current: str):
-    catalog = languages.SEAMLESS_SPEECH_OUT if speech_output else languages.SEAMLESS_TEXT_OUT
-    value = current if current in catalog.codes else "eng"
-    return gr.Dropdown(choices=catalog.choices(), value=value)
+def speech_output_for(target: str, speech_output: bool):
+    """Keep the user's target language. If it can't be spoken, spoken output goes off, saying why,
+    and nothing changes silently."""
+    speakable = target in languages.SEAMLESS_SPEECH_OUT.codes
+    if speech_output and not speakable:
+        reason = (
+            f"{languages.language_name(target)} can't be spoken by this model, so spoken output is off. "
+            f"It speaks {len(languages.SEAMLESS_SPEECH_OUT)} languages, e.g. English, French, Spanish, Hindi."
+        )
+        return gr.update(value=False), gr.update(value=reason, visible=True)
+    return gr.update(), gr.update(value="", visible=False)
 
 
 def show_translate_input(input_kind: str):
@@ -72,55 +87,70 @@ def show_translate_input(input_kind: str):
 
 def render() -> None:
     """The tab's widgets and events, inside the caller's `gr.Tab`."""
-    status_line(lambda: model_status(SEAMLESS_MODEL))
+    gr.Markdown(INTRO)
+    availability = availability_box()
     with gr.Row():
         with gr.Column():
             mt_kind = gr.Radio([INPUT_SPEECH, INPUT_TEXT], value=INPUT_SPEECH, label="Translate", elem_id="translate-kind")
             mt_audio = audio_input("translate-audio")
-            mt_text = gr.Textbox(label="Text", lines=4, visible=False, elem_id="translate-text")
-            mt_source = language_dropdown(
-                languages.SEAMLESS_TEXT_IN, "eng", "Source language", "translate-source", visible=False
+            checks_upload(mt_audio, SETTINGS.max_translate_seconds)
+            mt_text = gr.Textbox(
+                label="Text", lines=4, visible=False, elem_id="translate-text",
+                info=f"Up to {SETTINGS.max_text_chars:,} characters.",
             )
-            mt_target = language_dropdown(languages.SEAMLESS_TEXT_OUT, "fra", "Target language", "translate-target")
-            mt_speech = gr.Checkbox(False, label="Also speak the translation (36 languages)")
-            with gr.Accordion("Generation settings", open=False):
+            mt_source = language_dropdown(
+                languages.SEAMLESS_TEXT_IN, "eng", "Language of the text", "translate-source", visible=False
+            )
+            mt_target = language_dropdown(languages.SEAMLESS_TEXT_OUT, "fra", "Translate into", "translate-target")
+            mt_speech = gr.Checkbox(
+                False, label=f"Also speak the translation ({len(languages.SEAMLESS_SPEECH_OUT)} languages)",
+                elem_id="translate-speech",
+            )
+            speech_note = gr.Markdown(visible=False, elem_id="translate-speech-note")
+            with gr.Accordion("More settings", open=False):
                 mt_speaker = gr.Slider(
-                    0, translate.VOCODER_SPEAKERS - 1, value=0, step=1, label="Voice (vocoder speaker id)"
+                    0, translate.VOCODER_SPEAKERS - 1, value=0, step=1, label="Voice",
+                    info=f"One of {translate.VOCODER_SPEAKERS} voices of the speech output (vocoder speaker id)",
                 )
                 mt_beams = gr.Slider(
                     translate.FASTEST_BEAMS,
                     translate.DEFAULT_BEAMS,
                     value=translate.DEFAULT_BEAMS,
                     step=1,
-                    label="Search beams: 5 = best quality (as Meta's demo), 1 = fastest",
-                    info="Fewer beams answer sooner; more beams usually translate better.",
+                    label="Care taken: 5 = best quality (as Meta's demo), 1 = fastest",
+                    info="How many candidate translations are weighed (beam search); fewer answer sooner.",
                 )
                 mt_max_tokens = gr.Slider(
-                    16, 512, value=translate.DEFAULT_MAX_NEW_TOKENS, step=16, label="Max tokens per piece"
+                    16, 512, value=translate.DEFAULT_MAX_NEW_TOKENS, step=16, label="Longest translation per sentence",
+                    info="In word pieces (tokens); raise it if long sentences come out cut short.",
                 )
             mt_button = gr.Button("Translate", variant="primary", elem_id="translate-button")
+            gr.Examples(
+                [
+                    [INPUT_SPEECH, example_path("english.wav"), "", "eng", "fra", False],
+                    [INPUT_TEXT, None, "Where is the train station?", "eng", "spa", True],
+                    [INPUT_TEXT, None, "Je voudrais un café, s'il vous plaît.", "fra", "deu", False],
+                ],
+                inputs=[mt_kind, mt_audio, mt_text, mt_source, mt_target, mt_speech],
+                label="Try an example",
+            )
         with gr.Column():
+            errors = error_box("translate-error")
             mt_result = gr.Textbox(label="Translation", lines=6, buttons=["copy"], elem_id="translate-result")
             mt_audio_out = gr.Audio(
-                label="Spoken translation", type="filepath", buttons=["download"], elem_id="translate-audio-out"
+                label="Spoken translation", type="filepath", buttons=["download"], visible=False,
+                elem_id="translate-audio-out",
             )
             mt_file = gr.File(
-                label="Download (.txt; .srt for speech input)", file_count="multiple", elem_id="translate-file"
+                label="Download (.txt; .srt subtitles for speech input)", file_count="multiple", elem_id="translate-file"
             )
-    gr.Examples(
-        [
-            [INPUT_SPEECH, example_path("english.wav"), "", "eng", "fra"],
-            [INPUT_TEXT, None, "Where is the train station?", "eng", "spa"],
-            [INPUT_TEXT, None, "Je voudrais un café, s'il vous plaît.", "fra", "deu"],
-        ],
-        inputs=[mt_kind, mt_audio, mt_text, mt_source, mt_target],
-    )
-    mt_button.click(
-        translate_input,
+    model_event(
+        mt_button, translate_input,
         [mt_kind, mt_audio, mt_text, mt_source, mt_target, mt_speech, mt_speaker, mt_beams, mt_max_tokens],
-        [mt_result, mt_audio_out, mt_file],
-        api_name="translate",
-        **MODEL_EVENT,
+        [mt_result, mt_audio_out, mt_file], "translate", errors,
     )
     mt_kind.change(show_translate_input, mt_kind, [mt_audio, mt_text, mt_source], **PRIVATE)
-    mt_speech.change(target_language_choices, [mt_speech, mt_target], mt_target, **PRIVATE)
+    # On the user's own changes only: unticking the box from here must not clear the reason just given.
+    gr.on([mt_speech.input, mt_target.input], speech_output_for, [mt_target, mt_speech], [mt_speech, speech_note], **PRIVATE)
+    mt_speech.change(lambda speech_output: gr.update(visible=speech_output), mt_speech, mt_audio_out, **PRIVATE)
+    watch_availability(availability, lambda: (SEAMLESS_MODEL, "the translation model"), None, [mt_button])
