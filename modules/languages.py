@@ -12,7 +12,9 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+import langcodes
 import pycountry
+from langcodes.data_dicts import MACROLANGUAGES
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -93,6 +95,20 @@ class Catalog:
 
 def base_code(code: str) -> str:
     return code.split("-")[0]
+
+
+@functools.lru_cache(maxsize=None)
+def short_tag(code: str) -> str:
+    """The shortest standard tag of a model language id: "fra" -> "fr", "azj-script_latin" -> "azj"."""
+    return langcodes.standardize_tag(base_code(code))
+
+
+@functools.lru_cache(maxsize=None)
+def macrolanguage(code: str) -> str | None:
+    """The ISO 639-3 macrolanguage an individual language belongs to ("pes" -> "fas", "arb" -> "ara",
+    "cmn" -> "zho"), or None. Data: ISO 639-3 macrolanguage mappings as carried by langcodes."""
+    macro = MACROLANGUAGES.get(base_code(code))
+    return langcodes.Language.get(macro).to_alpha3() if macro else None
 
 
 def _catalog(rows: list[dict[str, str]]) -> Catalog:

@@ -1,8 +1,9 @@
 """Text cleaning, sentence splitting, and MMS-TTS text preparation exactly as the voices were trained.
 
 MMS-TTS text goes through two stages (see `prepare_for_voice`):
-1. what people type -> what the voice can read, without changing meaning: spellings of the same
-   letter the voice's alphabet holds in its other form (Romanian ş/ș, ţ/ț; typographic apostrophes).
+1. what people type -> what the voice can read, without changing meaning: numbers in words in the
+   voice's language (num2words), and spellings of the same letter the voice's alphabet holds in its
+   other form (Romanian ş/ș, ţ/ț; typographic apostrophes).
 2. the training recipe, unchanged: transformers' `VitsTokenizer.prepare_for_tokenization`
    (models/vits/tokenization_vits.py, transformers 5.23), which follows fairseq
    `examples/mms/tts/infer.py` (fairseq@3d262bb): lower-case what the alphabet lacks, the
@@ -16,8 +17,10 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from modules.config import UserInputError
+from modules.languages import macrolanguage, short_tag
 
 # Stage 1: other spellings of one letter or sign. A character is replaced by one of these only when
 # the voice's alphabet lacks it (and its lower case) and holds the replacement: a character the
@@ -63,6 +66,7 @@ class PreparedText:
     text: str  # exactly what the model will read
     dropped: list[str] = field(default_factory=list)  # characters left out, each once, in order of appearance
     romanized: bool = False  # uroman was applied
+    digits_kept: bool = False  # the text had numbers and no rule reads them in this language
 
     @property
     def missing_letters(self) -> list[str]:
@@ -113,6 +117,61 @@ def fit_spelling(text: str, alphabet: VoiceAlphabet) -> str:
     return "".join(fit(ch) for ch in text)
 
 
+# Numbers, before the recipe (which would drop digits the voice lacks: the real eng voice has 0-6 only).
+_TIME = re.compile(r"\b(\d{1,2}):(\d{2})\b")
+_ENGLISH_ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b", re.IGNORECASE)
+_YEAR = re.compile(r"(?<![\d.,])(1[1-9]\d\d|20\d\d)(?![\d.,]\d)")
+_NUMBER = {  # grouped thousands and decimals, as each convention writes them
+    "point": re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+"),  # 25,000.5 (English)
+    "comma": re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+|\d+"),  # 25.000,5 (most others)
+}
+# num2words names two languages differently from ISO 639-1.
+_NUM2WORDS_NAMES = {"kk": "kz", "nb": "no", "nn": "no"}
+
+
+def number_language(language: str | None) -> str | None:
+    """num2words' name for `language` (an ISO 639-3 model id), or its macrolanguage's, or None."""
+    import num2words
+
+    if not language:
+        return None
+    macro = macrolanguage(language)
+    for tag in (short_tag(language), short_tag(macro) if macro else None):
+        tag = _NUM2WORDS_NAMES.get(tag, tag)
+        if tag in num2words.CONVERTER_CLASSES:
+            return tag
+    return None
+
+
+def spell_numbers(text: str, language: str | None) -> tuple[str, bool]:
+    """Numbers written as words in `language` (num2words): times, English ordinals, English years, grouped
+    thousands and decimals, integers. Returns the text and whether digits had to stay (no rule)."""
+    from num2words import num2words
+
+    if not any(ch.isdigit() for ch in text):
+        return text, False
+    lang = number_language(language)
+    if lang is None:
+        return text, True
+
+    def words(number, **options) -> str:
+        return f" {num2words(number, lang=lang, **options)} "
+
+    text = _TIME.sub(lambda m: words(int(m[1])) + ("" if m[2] == "00" else words(int(m[2]))), text)
+    if lang.startswith("en"):
+        text = _ENGLISH_ORDINAL.sub(lambda m: words(int(m[1]), to="ordinal"), text)
+        text = _YEAR.sub(lambda m: words(int(m[1]), to="year"), text)
+    point = lang.startswith("en")
+    group, decimal = (",", ".") if point else (".", ",")
+
+    def number(match: re.Match) -> str:
+        written = match[0].replace(group, "").replace(decimal, ".")
+        return words(Decimal(written)) if "." in written else words(int(written))
+
+    text = _NUMBER["point" if point else "comma"].sub(number, text)
+    return re.sub(r" {2,}", " ", text).strip(), False
+
+
 def training_recipe(text: str, alphabet: VoiceAlphabet) -> PreparedText:
     """Stage 2: VitsTokenizer.prepare_for_tokenization (normalize=True, phonemize=False), step for
     step, with one shared uroman."""
@@ -138,10 +197,11 @@ def training_recipe(text: str, alphabet: VoiceAlphabet) -> PreparedText:
 
 
 def prepare_for_voice(text: str, alphabet: VoiceAlphabet) -> PreparedText:
-    """`text` as the voice reads it: stage 1, then the training recipe. The result may be empty;
-    see `prepare_sentences` for the checked, sentence-by-sentence form."""
-    prepared = training_recipe(fit_spelling(text, alphabet), alphabet)
-    prepared.original = text
+    """`text` as the voice reads it: stage 1 (numbers in words, then spellings the alphabet holds), then
+    the training recipe. The result may be empty; see `prepare_sentences` for the checked form."""
+    spelled, digits_kept = spell_numbers(text, alphabet.language)
+    prepared = training_recipe(fit_spelling(spelled, alphabet), alphabet)
+    prepared.original, prepared.digits_kept = text, digits_kept
     return prepared
 
 
@@ -160,7 +220,8 @@ def prepare_sentences(text: str, alphabet: VoiceAlphabet) -> tuple[list[str], Pr
             "are in the voice's alphabet. Check that the language matches the text."
         )
     romanized = any(part.romanized for part in parts)
-    return spoken, PreparedText(original=text, text=" ".join(spoken), dropped=dropped, romanized=romanized)
+    digits_kept = any(part.digits_kept for part in parts)
+    return spoken, PreparedText(text, " ".join(spoken), dropped, romanized, digits_kept)
 
 
 # Sentence ends in Latin, CJK, Arabic and Devanagari scripts (and Armenian, Ethiopic, Burmese).

@@ -43,6 +43,11 @@ def test_every_tab_works_in_the_browser(page, app_url):
     expect(page.locator("#speak-read textarea")).to_have_value("hello world", timeout=TIMEOUT_MS)
     expect(page.locator("#speak-audio audio[src]")).to_have_count(1)
     expect(page.locator("#speak-note")).to_be_hidden()  # punctuation left out is not news
+    page.locator("#speak-text textarea").fill("I have 3 cats and 25 dogs. Call me at 10:30!")
+    page.locator("#speak-button").click()
+    expect(page.locator("#speak-read textarea")).to_have_value(
+        "i have three cats and twenty-five dogs call me at ten thirty", timeout=TIMEOUT_MS
+    )
 
     # Translate: text input reveals the source language; a translation appears.
     page.get_by_role("tab", name="Translate").click()

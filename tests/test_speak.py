@@ -72,3 +72,15 @@ def test_voices_stay_under_the_memory_budget(override_map):
     assert cache.load_counts["facebook/mms-tts-eng"] == 2
     assert cache.loaded_ids() == ["facebook/mms-tts-ron", "facebook/mms-tts-eng"]
     assert cache.loaded_bytes() <= cache.budget_bytes
+
+
+def test_the_note_beside_the_text_read_names_only_what_matters():
+    from modules.text import PreparedText
+    from ui.speak import about_reading
+
+    assert about_reading(PreparedText("Hi, you!", "hi you", dropped=[",", "!"]), "eng") == ""
+    assert about_reading(PreparedText("Hi мир", "hi", dropped=["м", "и", "р"]), "eng") == (
+        "Note: this voice has no м и р, so it skipped them."
+    )
+    digits = about_reading(PreparedText("Ẹ 123", "ẹ 123", digits_kept=True), "yor")
+    assert digits.startswith("Note: numbers stay as digits: there is no rule yet for saying numbers in Yoruba")

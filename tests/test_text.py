@@ -105,3 +105,33 @@ def test_overlong_sentences_are_cut_at_commas_or_spaces():
     pieces = text.split_sentences(sentence, max_chars=120)
     assert all(len(piece) <= 120 for piece in pieces)
     assert " ".join(pieces).split() == sentence.split()
+
+
+@pytest.mark.parametrize(
+    "value, language, expected",
+    [
+        ("I have 3 cats and 25 dogs. Call me at 10:30!", "eng", "I have three cats and twenty-five dogs. Call me at ten thirty !"),
+        ("On the 1st of May 1987 it cost 25,000 dollars", "eng", "On the first of May nineteen eighty-seven it cost twenty-five thousand dollars"),
+        ("Prix 4,5 euros, 25.000 en tout", "fra", "Prix quatre virgule cinq euros, vingt-cinq mille en tout"),
+        ("У меня 3 кошки", "rus", "У меня три кошки"),
+        ("Am 3 pisici", "ron", "Am trei pisici"),
+        ("Ich habe 2 Hunde", "deu", "Ich habe zwei Hunde"),
+    ],
+)
+def test_numbers_are_words_in_the_voices_language(value, language, expected):
+    assert text.spell_numbers(value, language) == (expected, False)
+
+
+def test_numbers_use_the_macrolanguage_rule_and_say_when_there_is_none():
+    # MMS and Seamless name Persian "pes" (Iranian Persian); num2words knows it as Persian, "fa".
+    assert text.number_language("pes") == "fa"
+    assert text.number_language("azj-script_latin") == "az"
+    assert text.spell_numbers("123 and 4", "yor") == ("123 and 4", True)
+    assert text.spell_numbers("no digits", "yor") == ("no digits", False)
+
+
+def test_the_english_voice_reads_numbers_not_the_digits_it_lacks():
+    # The real eng alphabet has only the digits 0-6: "1987" as digits would lose its 8, 9 and 7.
+    alphabet = text.VoiceAlphabet(tuple("abcdefghijklmnopqrstuvwxyz' -0123456"), language="eng")
+    assert text.prepare_for_voice("In 1987.", alphabet).text == "in nineteen eighty-seven"
+    assert not text.prepare_for_voice("In 1987.", alphabet).digits_kept

@@ -28,9 +28,14 @@ INTRO = (
 DEFAULT_EXPRESSIVENESS = 0.667  # MMS-TTS checkpoints' noise_scale
 
 
-def about_reading(prepared: text.PreparedText) -> str:
-    """One quiet line on what the voice did with the text: romanised, letters it doesn't have."""
+def about_reading(prepared: text.PreparedText, language: str) -> str:
+    """One quiet line on what the voice did with the text: numbers it can't say, romanised, letters it lacks."""
     notes = []
+    if prepared.digits_kept:
+        notes.append(
+            f"numbers stay as digits: there is no rule yet for saying numbers in {languages.language_name(language)}, "
+            "so the voice reads only the digits it knows"
+        )
     if prepared.romanized:
         notes.append("written in Latin letters first (uroman), as this voice was trained")
     missing = prepared.missing_letters
@@ -58,7 +63,7 @@ def speak_text(
         expressiveness=float(expressiveness),
         progress=progress_reporter(progress),
     )
-    tell_user(about_reading(speech.prepared))
+    tell_user(about_reading(speech.prepared, language))
     return speech_file(speech.waveform, speech.sampling_rate, f"speech.{language}.wav"), speech.prepared.text
 
 
