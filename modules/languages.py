@@ -1,22 +1,31 @@
-"""Which language each model family speaks, with human names.
+"""Which language each model family speaks, with one human name per language, searchable by any name.
 
 Built from the official lists shipped in modules/data/ (provenance in modules/data/README.md).
-Codes are the models' own ids: ISO 639-3, sometimes with a suffix
-(`azj-script_latin`, `cac-dialect_sanmateoixtatan`) that the model needs verbatim.
+Codes are the models' own ids: ISO 639-3, sometimes with a suffix (`azj-script_latin`,
+`cac-dialect_sanmateoixtatan`, Seamless's `cmn_Hant`) that the model needs verbatim.
+
+Names and search data come from maintained libraries, not hand lists: langcodes (CLDR and IANA
+names, native names, ISO 639-3 macrolanguages) and language_data's table of Wiktionary's
+language names (other names people use: "Farsi" for Persian, "Putonghua" for Mandarin).
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+import re
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import langcodes
+import language_data
 import pycountry
-from langcodes.data_dicts import MACROLANGUAGES
+from langcodes.data_dicts import MACROLANGUAGES, NORMALIZED_MACROLANGUAGES
 
 DATA_DIR = Path(__file__).parent / "data"
+# How many other names a dropdown label carries, so people find a language by the name they know.
+ALIASES_SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -26,8 +35,15 @@ class Language:
 
     @property
     def label(self) -> str:
-        """What dropdowns show and search: "French (fra)"."""
+        """How the language is named in text: "French (fra)"."""
         return f"{self.name} ({self.code})"
+
+    @property
+    def search_label(self) -> str:
+        """What dropdowns show and the browser filters on: the label, then other names people use and
+        the native name: "Iranian Persian (pes) — Persian, Farsi, New Persian, فارسی"."""
+        aliases = other_names(self.code, self.name)
+        return f"{self.label} — {', '.join(aliases)}" if aliases else self.label
 
 
 def _read_tsv(filename: str) -> list[dict[str, str]]:
@@ -36,8 +52,8 @@ def _read_tsv(filename: str) -> list[dict[str, str]]:
 
 
 @functools.lru_cache(maxsize=1)
-def _names() -> dict[str, str]:
-    """code -> name from the shipped lists; later lists win for the codes they share."""
+def _listed_names() -> dict[str, str]:
+    """code -> name from the shipped lists, for codes the libraries don't name; later lists win."""
     names = {}
     for filename in ("mms_language_coverage.tsv", "mms_asr_1b_all_langs.tsv", "seamless_m4t_v2_langs.tsv"):
         for row in _read_tsv(filename):
@@ -46,19 +62,108 @@ def _names() -> dict[str, str]:
     return names
 
 
-def language_name(code: str, listed_name: str | None = None) -> str:
-    """Human name of a model language id; a `-script_latin` / `-dialect_x` suffix is named too,
-    so that variants of one language are told apart ("Urdu, Latin script")."""
-    base, _, suffix = code.partition("-")
-    names = _names()
-    name = listed_name or names.get(code) or names.get(base)
-    if name is None:
-        record = pycountry.languages.get(alpha_3=base)
-        name = record.name if record else code
-    if suffix:
+@functools.lru_cache(maxsize=1)
+def _wiktionary_names() -> dict[str, list[str]]:
+    """language tag -> [canonical name, other names, most common first], from language_data's copy of
+    Wiktionary's language-code table (data/wiktionary/codes-en.csv: code, name, family, scripts, other names)."""
+    path = Path(language_data.__file__).parent / "data" / "wiktionary" / "codes-en.csv"
+    names = {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.reader(handle, delimiter="\t"):
+            if len(row) >= 5:
+                names[row[0]] = [row[1], *(name.strip() for name in row[4].split(",") if name.strip())]
+    return names
+
+
+def base_code(code: str) -> str:
+    """The ISO 639-3 part of a model id: "azj-script_latin" -> "azj", "cmn_Hant" -> "cmn"."""
+    return re.split(r"[-_]", code, maxsplit=1)[0]
+
+
+# Seamless marks a script with an ISO 15924 suffix ("cmn_Hant"); MMS spells it out ("-script_latin").
+_SCRIPT_NAMES = {"Hant": "Traditional", "Hans": "Simplified"}
+
+
+@functools.lru_cache(maxsize=None)
+def language_name(code: str) -> str:
+    """The one human name of a model language id, the same in every tab; a script or dialect suffix is
+    named too, so variants are told apart ("Urdu, Latin script", "Mandarin Chinese, Traditional script")."""
+    base = base_code(code)
+    language = langcodes.Language.get(base)
+    # langcodes follows CLDR's replacements (tgl -> fil, "Filipino"): only a name of this very code will do.
+    name = language.display_name() if language.to_alpha3() == base else "Unknown language"
+    name = re.sub(r" \((individual language|macrolanguage)\)$", "", name)
+    if name.startswith("Unknown language"):
+        listed = _listed_names()
+        name = listed.get(code) or listed.get(base)
+        if name is None:
+            record = pycountry.languages.get(alpha_3=base)
+            name = record.name if record else code
+    suffix = code[len(base) + 1 :]
+    if suffix.startswith(("script_", "dialect_")):
         kind, _, value = suffix.partition("_")
-        name = f"{name}, {value.capitalize()} {kind}" if value else f"{name}, {suffix}"
+        return f"{name}, {value.capitalize()} {kind}"
+    if suffix:
+        script = _SCRIPT_NAMES.get(suffix) or langcodes.Language.get(f"und-{suffix}").script_name()
+        return f"{name}, {script} script"
     return name
+
+
+@functools.lru_cache(maxsize=None)
+def short_tag(code: str) -> str:
+    """The shortest standard tag of a model language id: "fra" -> "fr", "azj-script_latin" -> "azj"."""
+    return langcodes.standardize_tag(base_code(code))
+
+
+@functools.lru_cache(maxsize=None)
+def macrolanguage(code: str) -> str | None:
+    """The ISO 639-3 macrolanguage an individual language belongs to ("pes" -> "fas", "arb" -> "ara",
+    "cmn" -> "zho"), or None. Data: ISO 639-3 macrolanguage mappings as carried by langcodes."""
+    macro = MACROLANGUAGES.get(base_code(code))
+    return langcodes.Language.get(macro).to_alpha3() if macro else None
+
+
+@functools.lru_cache(maxsize=1)
+def _members() -> dict[str, list[str]]:
+    """ISO 639-3 macrolanguage -> its member languages (ISO 639-3)."""
+    members = defaultdict(list)
+    for member, macro in MACROLANGUAGES.items():
+        members[langcodes.Language.get(macro).to_alpha3()].append(langcodes.Language.get(member).to_alpha3())
+    return dict(members)
+
+
+def same_language(code: str) -> list[str]:
+    """ISO 639-3 codes that models may use for this language, nearest first: the code; for a member, its
+    macrolanguage (pes -> fas), never its siblings (Mandarin is not Hakka); for a macrolanguage, its members,
+    the one CLDR treats as the same language first (fas -> pes, then prs …)."""
+    base = base_code(code)
+    members = sorted(
+        _members().get(base, []),
+        key=lambda member: NORMALIZED_MACROLANGUAGES.get(short_tag(member)) != short_tag(base),
+    )
+    return list(dict.fromkeys([base, *filter(None, [macrolanguage(base)]), *members]))
+
+
+@functools.lru_cache(maxsize=None)
+def other_names(code: str, name: str | None = None) -> tuple[str, ...]:
+    """Other names people search for: the macrolanguage's name, Wiktionary's other names (most common
+    first), and the native name; none repeating `name`."""
+    name = name or language_name(code)
+    base = base_code(code)
+    tags = [short_tag(base)]
+    macro = macrolanguage(base)
+    found = []
+    if macro:
+        tags.append(short_tag(macro))
+        found.append(language_name(macro))
+    wiktionary = _wiktionary_names()
+    for tag in tags:
+        found += wiktionary.get(tag, [])[:ALIASES_SHOWN]
+    shown = [alias for alias in dict.fromkeys(found) if alias.casefold() not in name.casefold()][:ALIASES_SHOWN]
+    native = langcodes.Language.get(base).autonym()
+    if native.casefold() not in name.casefold() and not native.startswith("Unknown") and native not in shown:
+        shown.append(native)
+    return tuple(shown)
 
 
 class Catalog:
@@ -78,12 +183,17 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.languages)
 
+    @property
+    def language_count(self) -> int:
+        """Distinct languages (ISO 639-3 codes), counting script and dialect variants once."""
+        return len(self._by_base)
+
     def __getitem__(self, index: int) -> Language:
         return self.languages[index]
 
     def choices(self) -> list[tuple[str, str]]:
-        """(label, code) pairs for a dropdown."""
-        return [(language.label, language.code) for language in self.languages]
+        """(label with other names, code) pairs for a dropdown the browser filters by any of those names."""
+        return [(language.search_label, language.code) for language in self.languages]
 
     def find(self, code: str) -> Language | None:
         return self._by_code.get(code)
@@ -92,27 +202,18 @@ class Catalog:
         """Ids sharing the ISO base code of `code` (cmn -> [cmn-script_simplified]), sorted."""
         return self._by_base.get(base_code(code), [])
 
-
-def base_code(code: str) -> str:
-    return code.split("-")[0]
-
-
-@functools.lru_cache(maxsize=None)
-def short_tag(code: str) -> str:
-    """The shortest standard tag of a model language id: "fra" -> "fr", "azj-script_latin" -> "azj"."""
-    return langcodes.standardize_tag(base_code(code))
-
-
-@functools.lru_cache(maxsize=None)
-def macrolanguage(code: str) -> str | None:
-    """The ISO 639-3 macrolanguage an individual language belongs to ("pes" -> "fas", "arb" -> "ara",
-    "cmn" -> "zho"), or None. Data: ISO 639-3 macrolanguage mappings as carried by langcodes."""
-    macro = MACROLANGUAGES.get(base_code(code))
-    return langcodes.Language.get(macro).to_alpha3() if macro else None
+    def matching(self, code: str) -> list[str]:
+        """Ids of this catalog for the language `code` names, even where models use different codes for
+        it: its own variants, else those of its macrolanguage or of the macrolanguage's members
+        (Identify says "fas", Seamless and MMS say "pes": both are Persian)."""
+        for related in same_language(code):
+            if self.variants(related):
+                return self.variants(related)
+        return []
 
 
 def _catalog(rows: list[dict[str, str]]) -> Catalog:
-    return Catalog([Language(row["code"], language_name(row["code"], row["name"] or None)) for row in rows])
+    return Catalog([Language(row["code"], language_name(row["code"])) for row in rows])
 
 
 def _seamless(column: str, hf_column: str | None) -> Catalog:
@@ -145,11 +246,11 @@ class Support:
 
 
 def support(code: str) -> Support:
-    base = base_code(code)
+    """What each model family can do with this language, under whichever code it uses for it."""
     return Support(
-        transcribe=MMS_ASR.variants(base),
-        speak=MMS_TTS.variants(base),
-        translate_from_speech=base in SEAMLESS_SPEECH_IN.codes,
-        translate_to_text=base in SEAMLESS_TEXT_OUT.codes,
-        translate_to_speech=base in SEAMLESS_SPEECH_OUT.codes,
+        transcribe=MMS_ASR.matching(code),
+        speak=MMS_TTS.matching(code),
+        translate_from_speech=bool(SEAMLESS_SPEECH_IN.matching(code)),
+        translate_to_text=bool(SEAMLESS_TEXT_OUT.matching(code)),
+        translate_to_speech=bool(SEAMLESS_SPEECH_OUT.matching(code)),
     )

@@ -113,8 +113,9 @@ def detect_language(samples: np.ndarray, model_id: str, cache: ModelCache) -> tu
     guesses = identify.identify_language(samples, top_k=AUTO_DETECT_CANDIDATES, cache=cache).guesses
     top = guesses[0]
     for guess in guesses:
-        # LID labels are ISO 639-3; ASR ids may add a script or dialect (cmn -> cmn-script_simplified).
-        chosen = next((code for code in supported.variants(guess.code) if code in available), None)
+        # LID labels are ISO 639-3; ASR ids may add a script or dialect (cmn -> cmn-script_simplified)
+        # or name the language by its macrolanguage or a member (fas / pes).
+        chosen = next((code for code in supported.matching(guess.code) if code in available), None)
         if chosen is None:
             continue
         if guess is top:

@@ -52,26 +52,63 @@ def test_labels_are_name_then_code_and_sorted_by_name():
     assert french.label == "French (fra)"
     names = [language.name.lower() for language in languages.MMS_TTS]
     assert names == sorted(names)
-    assert ("French (fra)", "fra") in languages.MMS_TTS.choices()
+    assert ("French (fra) — Modern French, français", "fra") in languages.MMS_TTS.choices()
 
 
 def test_script_and_dialect_ids_are_kept_verbatim_and_named():
     codes = languages.MMS_ASR.codes
     assert "azj-script_latin" in codes
     assert "cmn-script_simplified" in codes
-    assert languages.MMS_TTS.find("azj-script_latin").label == (
-        "Azerbaijani, North, Latin script (azj-script_latin)"
-    )
+    assert languages.MMS_TTS.find("azj-script_latin").label == "North Azerbaijani, Latin script (azj-script_latin)"
     assert languages.MMS_ASR.find("urd-script_devanagari").name == "Urdu, Devanagari script"
     assert languages.MMS_ASR.find("cak-dialect_central").name == "Kaqchikel, Central dialect"
-    labels = [language.label for language in languages.MMS_ASR]
-    names = [language.name for language in languages.MMS_ASR]
-    assert len(set(labels)) == len(labels)
-    assert len(set(names)) == len(names), "every variant has a name of its own"
+    for catalog in (languages.MMS_ASR, languages.MMS_TTS, languages.SEAMLESS_TEXT_OUT):
+        names = [language.name for language in catalog]
+        assert len(set(names)) == len(names), "every variant has a name of its own"
+    assert languages.SEAMLESS_TEXT_OUT.find("cmn_Hant").name == "Mandarin Chinese, Traditional script"
+    assert languages.SEAMLESS_TEXT_OUT.find("cmn").name == "Mandarin Chinese"
 
 
-def test_names_fall_back_to_pycountry_then_to_the_code():
-    known = languages._names()
-    missing = next(lang.alpha_3 for lang in pycountry.languages if lang.alpha_3 not in known)
-    assert languages.language_name(missing) == pycountry.languages.get(alpha_3=missing).name
+def test_one_language_has_one_name_in_every_tab():
+    catalogs = [languages.MMS_ASR, languages.MMS_TTS, languages.MMS_LID_126, languages.SEAMLESS_TEXT_OUT,
+                languages.SEAMLESS_SPEECH_IN, languages.MMS_LID_4017]
+    names = {}
+    for catalog in catalogs:
+        for language in catalog:
+            assert names.setdefault(language.code, language.name) == language.name, language.code
+    assert names["sun"] == "Sundanese" and names["ina"] == "Interlingua" and names["tgl"] == "Tagalog"
+
+
+def test_other_names_and_native_names_are_searchable():
+    label = dict((code, label) for label, code in languages.SEAMLESS_TEXT_OUT.choices())
+    assert "Farsi" in label["pes"] and "فارسی" in label["pes"]
+    assert "Putonghua" in label["cmn"] and "中文" in label["cmn"]
+    assert "Deutsch" in label["deu"] and "español" in label["spa"]
+
+
+@pytest.mark.parametrize(
+    "member, macro",
+    [("pes", "fas"), ("arb", "ara"), ("cmn", "zho"), ("zsm", "msa"), ("uzn", "uzb"), ("khk", "mon"), ("lvs", "lav"),
+     ("gaz", "orm")],
+)
+def test_macrolanguages_link_their_members(member, macro):
+    assert languages.macrolanguage(member) == macro
+    assert member in languages.same_language(macro) and macro in languages.same_language(member)
+
+
+def test_support_finds_a_language_under_the_code_each_model_uses():
+    # Identify (MMS-LID-126) says "fas"; Seamless calls Persian "pes": it can be translated.
+    assert "fas" in languages.MMS_LID_126.codes and "fas" not in languages.SEAMLESS_TEXT_OUT.codes
+    persian = languages.support("fas")
+    assert persian.translate_to_text and persian.translate_to_speech and persian.translate_from_speech
+    assert languages.support("pes").translate_to_text
+    assert languages.SEAMLESS_TEXT_OUT.matching("fas") == ["pes"]
+    assert languages.MMS_ASR.matching("cmn") == ["cmn-script_simplified"]
+
+
+def test_names_fall_back_to_the_shipped_lists_then_pycountry_then_the_code():
+    assert languages.language_name("aae") == "Arbëreshë Albanian"  # langcodes (IANA registry)
+    listed = languages._listed_names()
     assert languages.language_name("qqq") == "qqq"
+    unnamed = next(code for code in listed if languages.langcodes.Language.get(code).display_name().startswith("Unknown"))
+    assert languages.language_name(unnamed) == listed[unnamed]

@@ -22,7 +22,8 @@ from ui.common import (
 )
 
 INTRO = (
-    f"Type text and hear it in one of {len(languages.MMS_TTS):,} languages (MMS-TTS, one voice per language). "
+    f"Type text and hear it read by one of {len(languages.MMS_TTS):,} voices in {languages.MMS_TTS.language_count:,} "
+    "languages (MMS-TTS, one voice per language or script). "
     "The box under the player shows exactly what the voice read."
 )
 DEFAULT_EXPRESSIVENESS = 0.667  # MMS-TTS checkpoints' noise_scale

@@ -24,13 +24,14 @@ from ui.common import (
 )
 
 INTRO = (
-    "Turn speech into text, with word timings and subtitles. **MMS** knows 1,162 languages: pick one, or let "
-    "the app detect it. The English-only and Seamless models are there to compare."
+    f"Turn speech into text, with word timings and subtitles. **MMS** knows {languages.MMS_ASR.language_count:,} "
+    f"languages ({len(languages.MMS_ASR):,} with their script and dialect variants): pick one, or let the app "
+    "detect it. The English-only and Seamless models are there to compare."
 )
 ASR_MODELS = [
-    ("MMS (1,162 languages) — the default", MMS_ASR_MODEL),
+    (f"MMS ({languages.MMS_ASR.language_count:,} languages) — the default", MMS_ASR_MODEL),
     ("wav2vec2 base (English only, small and quick)", ENGLISH_ASR_MODEL),
-    ("SeamlessM4T v2 (about 100 languages)", SEAMLESS_MODEL),
+    (f"SeamlessM4T v2 ({languages.SEAMLESS_TEXT_OUT.language_count} languages)", SEAMLESS_MODEL),
     *[
         (f"Wav2Vec2-BERT ({languages.language_name(code)} only)", model_id)
         for model_id, code in W2V_BERT_MODELS.items()

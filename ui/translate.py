@@ -27,8 +27,10 @@ from ui.common import (
 )
 
 INTRO = (
-    "Translate speech or text between about 100 languages, and hear the translation in 36 of them "
-    "(SeamlessM4T-v2). For speech, the language spoken is recognised by itself."
+    f"Translate speech from {languages.SEAMLESS_SPEECH_IN.language_count} languages or text from "
+    f"{languages.SEAMLESS_TEXT_IN.language_count} into {languages.SEAMLESS_TEXT_OUT.language_count}, and hear the "
+    f"translation in {languages.SEAMLESS_SPEECH_OUT.language_count} of them (SeamlessM4T-v2). For speech, the "
+    "language spoken is recognised by itself."
 )
 INPUT_SPEECH, INPUT_TEXT = "Speech", "Text"
 
