@@ -11,7 +11,7 @@ import gradio as gr  # noqa: E402
 
 from modules import warmup  # noqa: E402
 from modules.models import default_cache  # noqa: E402
-from ui import identify, speak, transcribe, translate  # noqa: E402
+from ui import carry, identify, speak, transcribe, translate  # noqa: E402
 from ui.common import SETTINGS  # noqa: E402
 
 TABS = [("Identify", identify), ("Transcribe", transcribe), ("Speak", speak), ("Translate", translate)]
@@ -41,10 +41,12 @@ def build_demo() -> gr.Blocks:
     # Files Gradio holds for this app (uploads, recordings, results) are deleted once older than `keep`.
     with gr.Blocks(title="Polyglot Speech Studio", delete_cache=(max(60, keep // 4), keep)) as demo:
         gr.Markdown(HEADER)
-        with gr.Tabs():
+        handles = {}
+        with gr.Tabs() as tabs:
             for title, tab in TABS:
-                with gr.Tab(title):
-                    tab.render()
+                with gr.Tab(title, id=title.lower()):
+                    handles[title.lower()] = tab.render()
+        carry.connect(tabs, handles["identify"], handles["transcribe"], handles["speak"], handles["translate"])
         gr.Markdown(TERMS, elem_id="terms")
     return demo
 

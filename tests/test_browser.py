@@ -216,3 +216,56 @@ def test_a_language_is_found_by_any_name(page, app_url):
         language = search("translate-target", typed, r"^Mandarin Chinese \(cmn\)")
     page.get_by_role("option", name=re.compile(r"^Mandarin Chinese \(cmn\)")).click()
     expect(language).to_have_value(re.compile(r"^Mandarin Chinese \(cmn\)"))
+
+
+def test_identify_carries_the_clip_and_language_into_the_other_tabs(page, app_url):
+    from modules import languages
+    from ui.carry import suggested_sentence
+
+    page.goto(app_url)
+    page.locator("#identify-audio input[type=file]").set_input_files(str(EXAMPLES / "french.flac"))
+    page.locator("#identify-button").click()
+    expect(page.locator("#identify-summary")).to_contain_text("classified", timeout=TIMEOUT_MS)
+    code = re.search(r"\(([a-z]{3})\)", page.locator("#identify-result").inner_text())[1]
+    support = languages.support(code)
+    carried = 0
+    if support.transcribe:
+        page.locator("#identify-to-transcribe").click()
+        expect(page.get_by_role("tab", name="Transcribe")).to_have_attribute("aria-selected", "true")
+        expect(page.locator("#transcribe-language input")).to_have_value(re.compile(re.escape(f"({support.transcribe[0]})")))
+        expect(page.locator("#transcribe-audio audio[src]").first).to_be_attached()
+        page.get_by_role("tab", name="Identify").click()
+        carried += 1
+    if support.speak:
+        page.locator("#identify-to-speak").click()
+        expect(page.get_by_role("tab", name="Speak")).to_have_attribute("aria-selected", "true")
+        expect(page.locator("#speak-text textarea")).to_have_value(suggested_sentence(code))
+        expect(page.locator("#speak-language input")).to_have_value(re.compile(re.escape(f"({support.speak[0]})")))
+        page.get_by_role("tab", name="Identify").click()
+        carried += 1
+    if support.translate_from_speech:
+        page.locator("#identify-to-translate").click()
+        expect(page.get_by_role("tab", name="Translate")).to_have_attribute("aria-selected", "true")
+        expect(page.locator("#translate-audio audio[src]").first).to_be_attached()
+        carried += 1
+    assert carried, f"the random tiny LID's top language {code} offers nothing to carry"
+
+
+def test_a_button_is_greyed_out_while_its_request_runs(page, app_url):
+    page.goto(app_url)
+    page.get_by_role("tab", name="Speak").click()
+    page.locator("#speak-text textarea").fill("This is one more sentence to read aloud. " * 45)  # 45 sentences
+    button = page.locator("#speak-button")
+    button.click()
+    expect(button).to_be_disabled(timeout=2_000)
+    expect(page.locator("#speak-audio audio[src]").first).to_be_attached(timeout=TIMEOUT_MS)
+    expect(button).to_be_enabled()
+
+
+def test_buttons_keep_their_labels_after_a_run(page, app_url):
+    page.goto(app_url)
+    page.locator("#identify-audio input[type=file]").set_input_files(str(EXAMPLES / "english.wav"))
+    page.locator("#identify-button").click()
+    expect(page.locator("#identify-summary")).to_contain_text("classified", timeout=TIMEOUT_MS)
+    expect(page.locator("#identify-button")).to_have_text("Identify language")
+    expect(page.locator("#identify-button")).to_be_enabled()

@@ -114,7 +114,9 @@ def model_event(
 
     def show_result(request: gr.Request):
         note = _take(request.session_hash, name, "note") or ""
-        return gr.update(interactive=True), *(gr.update(value=note, visible=bool(note)) for _ in extra)
+        enabled = gr.update(interactive=True)
+        # One output takes the value as it is: a 1-tuple would become the button's label.
+        return (enabled, gr.update(value=note, visible=bool(note))) if extra else enabled
 
     def show_error(request: gr.Request):
         _take(request.session_hash, name, "note")

@@ -68,8 +68,8 @@ def identify_language(audio_file: str | None, model_id: str, top_k: float, progr
     return {f"{guess.name} ({guess.code})": guess.probability for guess in result.guesses}, summary
 
 
-def render() -> None:
-    """The tab's widgets and events, inside the caller's `gr.Tab`."""
+def render() -> dict:
+    """The tab's widgets and events, inside the caller's `gr.Tab`; returns what other tabs connect to."""
     gr.Markdown(INTRO)
     availability = availability_box()
     with gr.Row():
@@ -92,6 +92,11 @@ def render() -> None:
         with gr.Column():
             errors = error_box("identify-error")
             lid_summary = gr.Markdown(elem_id="identify-summary")
+            with gr.Row():
+                to_transcribe = gr.Button(visible=False, size="sm", elem_id="identify-to-transcribe")
+                to_speak = gr.Button(visible=False, size="sm", elem_id="identify-to-speak")
+                to_translate = gr.Button(visible=False, size="sm", elem_id="identify-to-translate")
             lid_result = gr.Label(label="Most likely languages", show_heading=False, elem_id="identify-result")
     model_event(lid_button, identify_language, [lid_audio, lid_model, lid_top_k], [lid_result, lid_summary], "identify", errors)
     watch_availability(availability, lambda model: (model, "the language-identification model"), [lid_model], [lid_button])
+    return dict(audio=lid_audio, ranking=lid_result, to_transcribe=to_transcribe, to_speak=to_speak, to_translate=to_translate)

@@ -72,8 +72,8 @@ def voice(language: str) -> tuple[str, str]:
     return tts_model_id(language), f"the {languages.language_name(language)} voice"
 
 
-def render() -> None:
-    """The tab's widgets and events, inside the caller's `gr.Tab`."""
+def render() -> dict:
+    """The tab's widgets and events, inside the caller's `gr.Tab`; returns what other tabs connect to."""
     gr.Markdown(INTRO)
     availability = availability_box()
     with gr.Row():
@@ -121,3 +121,4 @@ def render() -> None:
     # Counted in the browser as people type: no server round trip.
     tts_text.change(None, tts_text, counter, js=character_counter_js(SETTINGS.max_text_chars), **PRIVATE)
     watch_availability(availability, voice, [tts_language], [tts_button])
+    return dict(text=tts_text, language=tts_language)

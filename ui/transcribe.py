@@ -75,8 +75,8 @@ def language_for_model(model_id: str, current: str):
     return gr.Dropdown(choices=options, value=value), gr.update(value=reason, visible=True)
 
 
-def render() -> None:
-    """The tab's widgets and events, inside the caller's `gr.Tab`."""
+def render() -> dict:
+    """The tab's widgets and events, inside the caller's `gr.Tab`; returns what other tabs connect to."""
     gr.Markdown(INTRO)
     availability = availability_box()
     with gr.Row():
@@ -127,3 +127,4 @@ def render() -> None:
     watch_availability(
         availability, lambda model: (model, f"the {MODEL_NAMES.get(model, model)} speech-recognition model"), [asr_model], [asr_button]
     )
+    return dict(audio=asr_audio, model=asr_model, language=asr_language)

@@ -87,8 +87,8 @@ def show_translate_input(input_kind: str):
     return gr.update(visible=not is_text), gr.update(visible=is_text), gr.update(visible=is_text)
 
 
-def render() -> None:
-    """The tab's widgets and events, inside the caller's `gr.Tab`."""
+def render() -> dict:
+    """The tab's widgets and events, inside the caller's `gr.Tab`; returns what other tabs connect to."""
     gr.Markdown(INTRO)
     availability = availability_box()
     with gr.Row():
@@ -156,3 +156,4 @@ def render() -> None:
     gr.on([mt_speech.input, mt_target.input], speech_output_for, [mt_target, mt_speech], [mt_speech, speech_note], **PRIVATE)
     mt_speech.change(lambda speech_output: gr.update(visible=speech_output), mt_speech, mt_audio_out, **PRIVATE)
     watch_availability(availability, lambda: (SEAMLESS_MODEL, "the translation model"), None, [mt_button])
+    return dict(kind=mt_kind, audio=mt_audio, target=mt_target)
