@@ -95,6 +95,7 @@ def transcribe(
         if getattr(entry.model.config, "adapter_attn_dim", None):
             _apply_adapter(entry, language)
         ids, seconds_per_frame = _ctc_ids(entry, samples, chunk_seconds, progress)
+        # As transformers' own ASR pipeline decodes CTC ids (tests/test_tasks.py compares the two).
         decoded = entry.processor.tokenizer.decode(ids, output_word_offsets=True)
     words = [
         TimedText(offset["start_offset"] * seconds_per_frame, offset["end_offset"] * seconds_per_frame, offset["word"])

@@ -191,3 +191,19 @@ def test_translate_language_validation(cache, speech_16k):
     # In the catalog, but absent from this (tiny) checkpoint's own language map.
     with pytest.raises(UserInputError, match="can't produce 'jpn'"):
         translate.translate_speech(speech_16k, "jpn", cache=cache)
+
+
+@pytest.mark.parametrize("model_id, language", [(MMS_ASR_MODEL, "eng"), (ENGLISH_ASR_MODEL, "eng")])
+def test_ctc_text_equals_the_transformers_asr_pipeline(cache, speech_16k, model_id, language):
+    from transformers import pipeline
+
+    result = transcribe.transcribe(speech_16k, language=language, model_id=model_id, cache=cache)
+    entry = cache.get(model_id, "ctc")
+    reference = pipeline(
+        "automatic-speech-recognition",
+        model=entry.model,
+        tokenizer=entry.processor.tokenizer,
+        feature_extractor=entry.processor.feature_extractor,
+        device="cpu",
+    )(speech_16k.copy())
+    assert result.text == reference["text"].strip()

@@ -105,6 +105,7 @@ def render() -> dict:
                     [example_path("german.ogg"), MMS_ASR_MODEL, transcribe.AUTO],
                 ],
                 inputs=[asr_audio, asr_model, asr_language],
+                example_labels=["English", "Spanish", "Russian (telephone quality)", "German, language detected"],
                 label="Try an example",
             )
         with gr.Column():

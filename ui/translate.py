@@ -134,6 +134,12 @@ def render() -> dict:
                     [INPUT_TEXT, None, "Je voudrais un café, s'il vous plaît.", "fra", "deu", False],
                 ],
                 inputs=[mt_kind, mt_audio, mt_text, mt_source, mt_target, mt_speech],
+                # Short labels instead of a six-column table, which a phone can't show.
+                example_labels=[
+                    "English speech → French text",
+                    "“Where is the train station?” → Spanish, spoken",
+                    "French text → German",
+                ],
                 label="Try an example",
             )
         with gr.Column():
