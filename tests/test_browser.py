@@ -12,6 +12,22 @@ EXAMPLES = REPO_ROOT / "examples"
 TIMEOUT_MS = 30_000
 
 
+def type_into(page, elem_id: str, typed: str):
+    """Type into a searchable dropdown, as a visitor does; returns its input."""
+    box = page.locator(f"#{elem_id} input")
+    box.click()
+    box.fill("")
+    box.press_sequentially(typed)
+    return box
+
+
+def choose_language(page, elem_id: str, typed: str, code: str):
+    """Search a language dropdown and pick the option for `code`; returns the dropdown's input."""
+    box = type_into(page, elem_id, typed)
+    page.get_by_role("option", name=re.compile(rf"\({re.escape(code)}\)")).first.click()
+    return box
+
+
 def test_every_tab_works_in_the_browser(page, app_url):
     page.goto(app_url)
 
@@ -24,11 +40,7 @@ def test_every_tab_works_in_the_browser(page, app_url):
     # Transcribe: language is searchable by name.
     page.get_by_role("tab", name="Transcribe").click()
     page.locator("#transcribe-audio input[type=file]").set_input_files(str(EXAMPLES / "french.flac"))
-    language = page.locator("#transcribe-language input")
-    language.click()
-    language.fill("")
-    language.press_sequentially("French")
-    page.get_by_role("option", name=re.compile(r"^French \(fra\)")).click()
+    language = choose_language(page, "transcribe-language", "French", "fra")
     expect(language).to_have_value(re.compile(r"^French \(fra\)"))
     page.locator("#transcribe-button").click()
     expect(page.locator("#transcribe-result textarea")).not_to_have_value("", timeout=TIMEOUT_MS)
@@ -112,21 +124,14 @@ def test_translate_keeps_the_target_when_speech_is_ticked(page, app_url):
     page.goto(app_url)
     page.get_by_role("tab", name="Translate").click()
     page.locator("#translate-kind").get_by_label("Text").check()
-    target = page.locator("#translate-target input")
-    target.click()
-    target.fill("")
-    target.press_sequentially("Yoruba")
-    page.get_by_role("option", name=re.compile(r"^Yoruba \(yor\)")).click()
+    target = choose_language(page, "translate-target", "Yoruba", "yor")
     speech = page.locator("#translate-speech input[type=checkbox]")
     speech.click()  # not check(): the page unticks it again, on purpose
     expect(page.locator("#translate-speech-note")).to_contain_text("Yoruba can't be spoken by this model, so spoken output is off")
     expect(target).to_have_value(re.compile(r"^Yoruba \(yor\)"))
     expect(speech).not_to_be_checked()
     # A speakable target: spoken output stays on, and the player is there for it.
-    target.click()
-    target.fill("")
-    target.press_sequentially("Spanish")
-    page.get_by_role("option", name=re.compile(r"^Spanish \(spa\)")).click()
+    choose_language(page, "translate-target", "Spanish", "spa")
     speech.check()
     expect(speech).to_be_checked()
     expect(page.locator("#translate-speech-note")).to_be_hidden()
@@ -136,11 +141,7 @@ def test_translate_keeps_the_target_when_speech_is_ticked(page, app_url):
 def test_changing_the_model_says_when_the_language_had_to_change(page, app_url):
     page.goto(app_url)
     page.get_by_role("tab", name="Transcribe").click()
-    language = page.locator("#transcribe-language input")
-    language.click()
-    language.fill("")
-    language.press_sequentially("French")
-    page.get_by_role("option", name=re.compile(r"^French \(fra\)")).click()
+    language = choose_language(page, "transcribe-language", "French", "fra")
     model = page.locator("#transcribe-model input")
     model.click()
     page.get_by_role("option", name=re.compile("^wav2vec2 base")).click()
@@ -199,23 +200,16 @@ def test_the_page_states_licence_training_data_and_file_deletion(page, app_url):
 
 def test_a_language_is_found_by_any_name(page, app_url):
     page.goto(app_url)
-
-    def search(elem_id: str, typed: str, found: str):
-        language = page.locator(f"#{elem_id} input")
-        language.click()
-        language.fill("")
-        language.press_sequentially(typed)
-        expect(page.get_by_role("option", name=re.compile(found)).first, typed).to_be_visible()
-        return language
-
     page.get_by_role("tab", name="Speak").click()
     for typed, found in [("farsi", r"^Persian \(fas\)"), ("Deutsch", r"^German \(deu\)"), ("español", r"^Spanish \(spa\)")]:
-        language = search("speak-language", typed, found)
+        type_into(page, "speak-language", typed)
+        expect(page.get_by_role("option", name=re.compile(found)).first, typed).to_be_visible()
     page.get_by_role("tab", name="Translate").click()
     for typed in ("mandarin", "putonghua", "中文"):
-        language = search("translate-target", typed, r"^Mandarin Chinese \(cmn\)")
+        type_into(page, "translate-target", typed)
+        expect(page.get_by_role("option", name=re.compile(r"^Mandarin Chinese \(cmn\)")).first, typed).to_be_visible()
     page.get_by_role("option", name=re.compile(r"^Mandarin Chinese \(cmn\)")).click()
-    expect(language).to_have_value(re.compile(r"^Mandarin Chinese \(cmn\)"))
+    expect(page.locator("#translate-target input")).to_have_value(re.compile(r"^Mandarin Chinese \(cmn\)"))
 
 
 def test_identify_carries_the_clip_and_language_into_the_other_tabs(page, app_url):
