@@ -188,6 +188,9 @@ def test_routine_resampling_is_not_announced_but_a_low_rate_is(page, app_url):
     page.goto(app_url)
     page.locator("#identify-audio input[type=file]").set_input_files(str(EXAMPLES / "russian.wav"))  # 8 kHz
     expect(page.locator(".upload-note").first).to_contain_text("recorded at 8,000 Hz", timeout=TIMEOUT_MS)
+    page.locator("#identify-button").click()  # said again as the result comes, in a pop-up that closes itself
+    expect(page.locator(".toast-body")).to_contain_text("recorded at 8,000 Hz", timeout=TIMEOUT_MS)
+    expect(page.locator(".toast-body")).to_have_count(0, timeout=15_000)
 
 
 def test_the_page_states_licence_training_data_and_file_deletion(page, app_url):
