@@ -289,14 +289,6 @@ class ModelCache:
         self._report_missing(model_id, missing)
         return UNAVAILABLE
 
-    def describe_source(self, model_id: str) -> str:
-        """One plain line: whether this model can be used here."""
-        return f"`{model_id}`: " + {
-            READY: "ready (stored on this server).",
-            DOWNLOADS: "downloads from the Hugging Face Hub on first use (this can take a few minutes).",
-            UNAVAILABLE: "⚠ not available on this server right now, so this part of the app can't be used.",
-        }[self.availability(model_id)]
-
     def _report_missing(self, model_id: str, missing: list[str]) -> None:
         """Tell the operator, once per model, exactly what is missing and how to provide it."""
         if model_id in self._reported_missing:

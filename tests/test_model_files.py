@@ -14,7 +14,15 @@ from safetensors.torch import load_file, save_file
 
 from modules import identify, speak, transcribe, translate
 from modules.config import ModelUnavailableError, UserInputError
-from modules.models import CATALOG, PROCESSOR_FILES, WEIGHT_FILES, ModelCache, read_model_sources
+from modules.models import (
+    CATALOG,
+    PROCESSOR_FILES,
+    READY,
+    UNAVAILABLE,
+    WEIGHT_FILES,
+    ModelCache,
+    read_model_sources,
+)
 from tests.hub_cache import add_snapshot, fake_commit
 
 LID = "facebook/mms-lid-126"
@@ -154,13 +162,13 @@ def test_status_says_stored_only_when_every_file_the_loader_reads_is_there(tiny,
     add_snapshot(hub, MMS, tiny(MMS), fake_commit(MMS))
     cache = ModelCache(hub_cache_dir=str(hub))
     with caplog.at_level(logging.WARNING):
-        assert "not available" in cache.describe_source(LID)
-        assert "not available" in cache.describe_source(seamless)
+        assert cache.availability(LID) == UNAVAILABLE
+        assert cache.availability(seamless) == UNAVAILABLE
     assert cache.missing_files(LID) == ["model.safetensors or pytorch_model.bin"]
     assert cache.missing_files(seamless) == ["model-00002-of-00002.safetensors"]
     assert "lacks model.safetensors or pytorch_model.bin" in caplog.text
     assert "lacks model-00002-of-00002.safetensors" in caplog.text
-    assert cache.describe_source(MMS) == "`facebook/mms-1b-all`: ready (stored on this server)."
+    assert cache.availability(MMS) == READY
     with pytest.raises(ModelUnavailableError):
         cache.get(LID, "identify")
 

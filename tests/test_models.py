@@ -86,13 +86,12 @@ def test_missing_local_directory_is_named_in_the_log(tmp_path, caplog):
     with pytest.raises(ModelUnavailableError, match="isn't available on this server"):
         cache.get(LID, "identify")
     assert f"the local directory {tmp_path / 'nowhere'} lacks config.json, preprocessor_config.json" in caplog.text
-    assert "not available" in cache.describe_source(LID)
-    assert str(tmp_path) not in cache.describe_source(LID)
+    assert cache.availability(LID) == models.UNAVAILABLE
 
 
-def test_describe_source(cache):
-    assert cache.describe_source(LID) == "`facebook/mms-lid-126`: ready (stored on this server)."
-    assert "not available" in cache.describe_source("facebook/mms-lid-4017")
+def test_availability(cache):
+    assert cache.availability(LID) == models.READY
+    assert cache.availability("facebook/mms-lid-4017") == models.UNAVAILABLE
 
 
 def test_override_map_json_and_toml_with_relative_paths(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 import soundfile
 from gradio_client import Client, handle_file
 
-from modules.models import CATALOG, ModelCache, read_model_sources
+from modules.models import CATALOG, READY, ModelCache, read_model_sources
 from tests.conftest import REPO_ROOT, free_port
 from tests.hub_cache import add_snapshot, fake_commit
 
@@ -65,7 +65,7 @@ def test_every_tiny_repo_in_the_cache_reads_as_ready(hf_home):
     for model_id in os.listdir(hf_home / "hub"):
         repo_id = model_id.removeprefix("models--").replace("--", "/")
         assert repo_id in CATALOG
-        assert cache.describe_source(repo_id) == f"`{repo_id}`: ready (stored on this server).", repo_id
+        assert cache.availability(repo_id) == READY, repo_id
 
 
 def test_identify_and_transcribe_by_repo_id_with_adapters_from_the_cache(hub_app):
