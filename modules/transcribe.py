@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -95,13 +96,22 @@ def transcribe(
         if getattr(entry.model.config, "adapter_attn_dim", None):
             _apply_adapter(entry, language)
         ids, seconds_per_frame = _ctc_ids(entry, samples, chunk_seconds, progress)
-        # As transformers' own ASR pipeline decodes CTC ids (tests/test_tasks.py compares the two).
+        # As transformers' own ASR pipeline decodes CTC ids (tests/test_tasks.py compares the two): with the
+        # special tokens, since skipping them before CTC grouping would merge real double letters ...
         decoded = entry.processor.tokenizer.decode(ids, output_word_offsets=True)
+        specials = _special_tokens(entry.processor.tokenizer)
+    # ... and without them afterwards: <s>, </s>, <unk> are not words.
     words = [
-        TimedText(offset["start_offset"] * seconds_per_frame, offset["end_offset"] * seconds_per_frame, offset["word"])
+        TimedText(offset["start_offset"] * seconds_per_frame, offset["end_offset"] * seconds_per_frame, word)
         for offset in decoded["word_offsets"]
+        if (word := specials.sub("", offset["word"]))
     ]
-    return Transcript(decoded["text"].strip(), language, model_id, words, group_words(words), notes)
+    text = " ".join(specials.sub("", decoded["text"]).split())
+    return Transcript(text, language, model_id, words, group_words(words), notes)
+
+
+def _special_tokens(tokenizer) -> re.Pattern:
+    return re.compile("|".join(re.escape(token) for token in sorted(tokenizer.all_special_tokens, key=len, reverse=True)))
 
 
 def detect_language(samples: np.ndarray, model_id: str, cache: ModelCache) -> tuple[str, str]:
