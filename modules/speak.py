@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from modules import languages
+from modules import languages, validation
 from modules.audio import join_with_pauses
 from modules.config import UserInputError
 from modules.models import ModelCache, default_cache, tts_model_id
@@ -16,6 +16,7 @@ from modules.text import PreparedText, VoiceAlphabet, prepare_sentences
 
 PAUSE_SECONDS = 0.25  # between sentences
 SPEED_RANGE = (0.5, 2.0)
+SEED_RANGE = (0, 2**32 - 1)  # what torch.manual_seed takes everywhere
 EXPRESSIVENESS_RANGE = (0.0, 1.0)
 
 
@@ -45,10 +46,10 @@ def synthesize(
     cache = cache or default_cache()
     if language not in languages.MMS_TTS.codes and not cache.is_allowed(model_id):
         raise UserInputError(f"There is no MMS-TTS voice for {language!r}. Pick a language from the list.")
-    if not SPEED_RANGE[0] <= speed <= SPEED_RANGE[1]:
-        raise UserInputError(f"Speed must be between {SPEED_RANGE[0]} and {SPEED_RANGE[1]}.")
-    if expressiveness is not None and not EXPRESSIVENESS_RANGE[0] <= expressiveness <= EXPRESSIVENESS_RANGE[1]:
-        raise UserInputError(f"Expressiveness must be between {EXPRESSIVENESS_RANGE[0]} and {EXPRESSIVENESS_RANGE[1]}.")
+    seed = validation.whole_number("seed", seed, *SEED_RANGE)
+    speed = validation.number("speed", speed, *SPEED_RANGE)
+    if expressiveness is not None:
+        expressiveness = validation.number("expressiveness", expressiveness, *EXPRESSIVENESS_RANGE)
     entry = cache.get(model_id, "speak")
     tokenizer, model = entry.processor, entry.model
     # The tokenizer's own preparation would build a new uroman per call (~2 s): modules.text runs the

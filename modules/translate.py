@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from modules import languages
+from modules import languages, validation
 from modules.audio import SAMPLE_RATE, join_with_pauses, split_at_quiet_points
 from modules.config import UserInputError
 from modules.models import SEAMLESS_MODEL, LoadedModel, ModelCache, default_cache
@@ -23,6 +23,7 @@ PAUSE_SECONDS = 0.3  # between spoken pieces when joining them
 DEFAULT_BEAMS = 5
 FASTEST_BEAMS = 1
 DEFAULT_MAX_NEW_TOKENS = 256
+MAX_NEW_TOKENS_RANGE = (16, 512)
 VOCODER_SPEAKERS = 200  # speaker ids of the v2-large unit vocoder (the checkpoint's config is checked per call)
 
 
@@ -119,14 +120,11 @@ def _translate_pieces(
 def _seamless(cache: ModelCache | None, target_language: str, settings: GenerationSettings) -> LoadedModel:
     catalog = languages.SEAMLESS_SPEECH_OUT if settings.speech_output else languages.SEAMLESS_TEXT_OUT
     _check_language(target_language, catalog, "speech output" if settings.speech_output else "target")
-    if not 1 <= settings.num_beams <= 5:
-        raise UserInputError("Beam count must be between 1 and 5.")
-    if not 1 <= settings.max_new_tokens <= 1024:
-        raise UserInputError("Max tokens must be between 1 and 1024.")
+    validation.whole_number("beams", settings.num_beams, FASTEST_BEAMS, DEFAULT_BEAMS)
+    validation.whole_number("max_new_tokens", settings.max_new_tokens, *MAX_NEW_TOKENS_RANGE)
     entry = (cache or default_cache()).get(SEAMLESS_MODEL, "seamless")
-    speakers = entry.model.config.vocoder_num_spkrs
-    if not 0 <= settings.speaker_id < speakers:
-        raise UserInputError(f"Voice (speaker id) must be between 0 and {speakers - 1}.")
+    # The checkpoint's own vocoder says how many voices it has (200 in v2-large).
+    validation.whole_number("speaker", settings.speaker_id, 0, entry.model.config.vocoder_num_spkrs - 1)
     return entry
 
 

@@ -185,7 +185,7 @@ def fingerprint(cache: ModelCache, model_id: str):
     if task == "speak":  # the Korean voice: uroman and its alphabet come from the tokenizer files
         speech = speak.synthesize("이봐 무슨 일이야", model_id.rsplit("-", 1)[1], cache=cache)
         return speech.prepared.text, speech.waveform.tobytes()
-    settings = translate.GenerationSettings(max_new_tokens=8)
+    settings = translate.GenerationSettings(max_new_tokens=16)
     tokenizer = cache.get(model_id, task).processor.tokenizer
     return translate.translate_text("hello there", "eng", "fra", settings, cache=cache).text, tokenizer(
         "bonjour", src_lang="fra"

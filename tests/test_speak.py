@@ -51,8 +51,9 @@ def test_romanian_letters_reach_the_voice_in_its_spelling(cache):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"speed": 3.0}, "Speed must be between 0.5 and 2.0"),
-        ({"expressiveness": 1.5}, "Expressiveness must be between 0.0 and 1.0"),
+        ({"speed": 3.0}, "speed is out of range; it accepts numbers from 0.5 to 2. Got 3.0."),
+        ({"expressiveness": 1.5}, "expressiveness is out of range; it accepts numbers from 0 to 1. Got 1.5."),
+        ({"seed": -1}, "seed is out of range; it accepts whole numbers from 0 to 4,294,967,295. Got -1."),
     ],
 )
 def test_out_of_range_controls(cache, kwargs, message):

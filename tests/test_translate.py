@@ -65,16 +65,16 @@ def test_speaker_and_beams_change_nothing_but_what_they_should(cache):
     assert not (other_voice.waveform.shape == base.waveform.shape and np.array_equal(other_voice.waveform, base.waveform))
     beams = translate.translate_text("hello", "eng", "fra", GenerationSettings(num_beams=3), cache=cache)
     assert isinstance(beams.text, str)
-    short = translate.translate_text("hello", "eng", "fra", GenerationSettings(max_new_tokens=3), cache=cache)
+    short = translate.translate_text("hello", "eng", "fra", GenerationSettings(max_new_tokens=16), cache=cache)
     assert len(short.text) <= len(base.text)
 
 
 @pytest.mark.parametrize(
     "settings, message",
     [
-        (GenerationSettings(True, speaker_id=200), r"speaker id\) must be between 0 and 199"),
-        (GenerationSettings(num_beams=9), "Beam count must be between 1 and 5"),
-        (GenerationSettings(max_new_tokens=0), "Max tokens must be between 1 and 1024"),
+        (GenerationSettings(True, speaker_id=200), "speaker is out of range; it accepts whole numbers from 0 to 199"),
+        (GenerationSettings(num_beams=9), "beams is out of range; it accepts whole numbers from 1 to 5"),
+        (GenerationSettings(max_new_tokens=0), "max_new_tokens is out of range; it accepts whole numbers from 16 to 512"),
     ],
 )
 def test_settings_are_checked(cache, settings, message):
@@ -111,7 +111,7 @@ def test_parallel_text_requests_with_different_sources_do_not_mix(cache):
 
     entry.model.generate = recording_generate
     sources = ["eng", "fra", "deu", "spa", "rus", "cmn"]
-    short = GenerationSettings(max_new_tokens=4)
+    short = GenerationSettings(max_new_tokens=16)
     for source in sources:
         translate.translate_text("hello there", source, "fra", short, cache=cache)
     expected = Counter(seen * 4)

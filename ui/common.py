@@ -93,6 +93,14 @@ def shows_errors(handler):
     return wrapper
 
 
+def checked_by_handler(*components: gr.components.Component) -> None:
+    """Hand these inputs' values to the handler as sent: it checks them (modules/validation.py) with a
+    message naming the parameter and the accepted range. Gradio's own conversion would reject NaN or
+    text with a bare "ValueError", and turn an object into text."""
+    for component in components:
+        component.preprocess = lambda payload: payload
+
+
 def error_box(elem_id: str) -> gr.Markdown:
     """Where a tab shows its last error, in plain words, next to its output."""
     return gr.Markdown(visible=False, elem_id=elem_id, elem_classes=["error-box"])

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gradio as gr
 
-from modules import identify, languages
+from modules import identify, languages, validation
 from modules.models import LID_MODELS
 from ui.common import (
     SETTINGS,
     audio_input,
     availability_box,
+    checked_by_handler,
     checks_upload,
     error_box,
     example_path,
@@ -25,6 +26,7 @@ INTRO = (
 )
 # How sure the model must be before the page says "probably"; below it the page says "not sure".
 SURE = identify.CONFIDENT_PROBABILITY
+TOP_K_RANGE = (1, 20)
 
 
 def model_label(model_id: str) -> str:
@@ -56,9 +58,10 @@ def verdict(guesses: list[identify.LanguageGuess]) -> str:
 
 @shows_errors
 def identify_language(audio_file: str | None, model_id: str, top_k: float, progress=gr.Progress()):
+    top_k = validation.whole_number("top_k", top_k, *TOP_K_RANGE)
     clip = load_clip(audio_file, SETTINGS.max_identify_seconds)
     progress(0.2, desc="Listening… (the model loads on first use)")
-    result = identify.identify_language(clip.samples, model_id=model_id, top_k=int(top_k))
+    result = identify.identify_language(clip.samples, model_id=model_id, top_k=top_k)
     top = result.guesses[0]
     summary = (
         f"{verdict(result.guesses)}\n\n"
@@ -82,7 +85,8 @@ def render() -> dict:
                 label="How many languages the model knows",
                 info="Models that know more languages are larger and slower (MMS-LID).",
             )
-            lid_top_k = gr.Slider(1, 20, value=5, step=1, label="How many languages to show")
+            lid_top_k = gr.Slider(*TOP_K_RANGE, value=5, step=1, label="How many languages to show")
+            checked_by_handler(lid_top_k)
             lid_button = gr.Button("Identify language", variant="primary", elem_id="identify-button")
             gr.Examples(
                 [[example_path(name)] for name in ("english.wav", "french.flac", "german.ogg")],

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import gradio as gr
 
-from modules import languages, speak, text
+from modules import languages, speak, text, validation
 from modules.models import tts_model_id
 from ui.common import (
     PRIVATE,
     SETTINGS,
     availability_box,
     character_counter_js,
+    checked_by_handler,
     error_box,
     language_dropdown,
     model_event,
@@ -54,15 +55,11 @@ def speak_text(
     expressiveness: float = DEFAULT_EXPRESSIVENESS,
     progress=gr.Progress(),
 ):
-    cleaned = text.clean_text(input_text, SETTINGS.max_text_chars)
+    cleaned = text.clean_text(validation.text("input_text", input_text), SETTINGS.max_text_chars)
     progress(0.0, desc="Getting the voice ready (the first time takes longest)…")
+    # seed, speed and expressiveness are checked by speak.synthesize, with the same messages.
     speech = speak.synthesize(
-        cleaned,
-        language,
-        seed=int(seed),
-        speed=float(speed),
-        expressiveness=float(expressiveness),
-        progress=progress_reporter(progress),
+        cleaned, language, seed=seed, speed=speed, expressiveness=expressiveness, progress=progress_reporter(progress)
     )
     tell_user(about_reading(speech.prepared, language))
     return speech_file(speech.waveform, speech.sampling_rate, f"speech.{language}.wav"), speech.prepared.text
@@ -96,8 +93,9 @@ def render() -> dict:
                     info="0 = flat, 1 = lively (VITS noise scale; the voice's own is 0.667)",
                 )
                 tts_seed = gr.Number(
-                    0, precision=0, label="Variation", info="Each number gives a different take; the same number gives the same audio"
+                    0, precision=0, minimum=speak.SEED_RANGE[0], maximum=speak.SEED_RANGE[1], label="Variation", info="Each number gives a different take; the same number gives the same audio"
                 )
+            checked_by_handler(tts_text, tts_seed, tts_speed, tts_expressiveness)
             tts_button = gr.Button("Speak", variant="primary", elem_id="speak-button")
             gr.Examples(
                 [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from modules import languages, subtitles, text, translate
+from modules import languages, subtitles, text, translate, validation
 from modules.config import UserInputError
 from modules.models import SEAMLESS_MODEL
 from ui.common import (
@@ -12,6 +12,7 @@ from ui.common import (
     SETTINGS,
     audio_input,
     availability_box,
+    checked_by_handler,
     checks_upload,
     download_stem,
     error_box,
@@ -48,14 +49,19 @@ def translate_input(
     max_new_tokens: float = translate.DEFAULT_MAX_NEW_TOKENS,
     progress=gr.Progress(),
 ):
-    settings = translate.GenerationSettings(bool(speech_output), int(speaker), int(beams), int(max_new_tokens))
+    settings = translate.GenerationSettings(
+        validation.flag("speech_output", speech_output),
+        validation.whole_number("speaker", speaker, 0, translate.VOCODER_SPEAKERS - 1),
+        validation.whole_number("beams", beams, translate.FASTEST_BEAMS, translate.DEFAULT_BEAMS),
+        validation.whole_number("max_new_tokens", max_new_tokens, *translate.MAX_NEW_TOKENS_RANGE),
+    )
     report = progress_reporter(progress)
     progress(0.0, desc="Getting the model ready (the first time takes longest)…")
     if input_kind == INPUT_SPEECH:
         clip = load_clip(audio_file, SETTINGS.max_translate_seconds)
         result = translate.translate_speech(clip.samples, target_language, settings, progress=report)
     elif input_kind == INPUT_TEXT:
-        cleaned = text.clean_text(input_text, SETTINGS.max_text_chars)
+        cleaned = text.clean_text(validation.text("input_text", input_text), SETTINGS.max_text_chars)
         result = translate.translate_text(cleaned, source_language, target_language, settings, progress=report)
     else:
         raise UserInputError(f"Input must be {INPUT_SPEECH!r} or {INPUT_TEXT!r}.")
@@ -123,9 +129,11 @@ def render() -> dict:
                     info="How many candidate translations are weighed (beam search); fewer answer sooner.",
                 )
                 mt_max_tokens = gr.Slider(
-                    16, 512, value=translate.DEFAULT_MAX_NEW_TOKENS, step=16, label="Longest translation per sentence",
+                    *translate.MAX_NEW_TOKENS_RANGE, value=translate.DEFAULT_MAX_NEW_TOKENS, step=16,
+                    label="Longest translation per sentence",
                     info="In word pieces (tokens); raise it if long sentences come out cut short.",
                 )
+            checked_by_handler(mt_text, mt_speech, mt_speaker, mt_beams, mt_max_tokens)
             mt_button = gr.Button("Translate", variant="primary", elem_id="translate-button")
             gr.Examples(
                 [
