@@ -109,3 +109,22 @@ def test_translate_from_sharded_safetensors_and_a_real_sentencepiece_model(hub_a
     )
     assert speech is None and [Path(f).suffix for f in files] == [".txt", ".srt"]
     assert "can't be loaded" not in log.read_text()
+
+
+def test_a_user_error_writes_one_line_to_the_server_log(hub_app):
+    import re
+
+    from gradio_client.exceptions import AppError
+
+    client, log = hub_app
+    before = log.read_text()
+    try:
+        client.predict("hello", "eng", -5, api_name="/speak")
+    except AppError as error:
+        ref = re.search(r"\(ref ([0-9a-f]{8})\)", str(error))[1]
+    written = log.read_text()[len(before):]
+    assert "Traceback" not in written
+    assert [line for line in written.splitlines() if ref in line] == [
+        f"INFO:polyglot:[ref {ref}] speak_text refused: seed is out of range; it accepts whole numbers from 0 to "
+        "4,294,967,295. Got -5."
+    ]

@@ -110,3 +110,30 @@ def test_an_object_where_text_belongs_is_refused(client, api_name, parameter):
     with pytest.raises(AppError, match="speech_output must be true or false"):
         call(client, "/translate", "speech_output", "yes")
     assert call(client, "/speak", "input_text", "still serving")[1] == "still serving"
+
+
+def test_a_user_error_is_one_log_line_and_a_fault_one_traceback_both_with_the_visitors_ref(caplog, monkeypatch):
+    import logging
+
+    import gradio as gr
+
+    from modules import speak
+    from ui.speak import speak_text
+
+    with caplog.at_level(logging.INFO, logger="polyglot"):
+        with pytest.raises(gr.Error) as refused:
+            speak_text("hello", "eng", seed=-5)
+    ref = re.search(r"\(ref ([0-9a-f]{8})\)$", str(refused.value.message))[1]
+    lines = [record for record in caplog.records if record.name == "polyglot"]
+    assert len(lines) == 1 and lines[0].exc_info is None
+    assert lines[0].getMessage() == f"[ref {ref}] speak_text refused: seed is out of range; it accepts whole numbers from 0 to 4,294,967,295. Got -5."
+
+    caplog.clear()
+    monkeypatch.setattr(speak, "synthesize", lambda *args, **kwargs: 1 / 0)
+    with caplog.at_level(logging.INFO, logger="polyglot"):
+        with pytest.raises(gr.Error) as failed:
+            speak_text("hello", "eng")
+    ref = re.search(r"\(ref ([0-9a-f]{8})\)$", str(failed.value.message))[1]
+    assert str(failed.value.message).startswith("Something went wrong on the server. Please try again.")
+    lines = [record for record in caplog.records if record.name == "polyglot"]
+    assert len(lines) == 1 and lines[0].exc_info[0] is ZeroDivisionError and f"[ref {ref}]" in lines[0].getMessage()

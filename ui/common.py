@@ -7,6 +7,7 @@ import inspect
 import logging
 import os
 import tempfile
+import uuid
 from collections import OrderedDict
 from contextvars import ContextVar
 from pathlib import Path
@@ -73,17 +74,20 @@ def shows_errors(handler):
         session = getattr(request, "session_hash", None)
         call = (session, handler.__name__) if session is not None else None
         token = _CURRENT_CALL.set(call)
+        # Ties the visitor's message to the one line the server log holds about it.
+        ref = uuid.uuid4().hex[:8]
         try:
             return default_cache().retry_after_out_of_memory(lambda: handler(*arguments.args, **arguments.kwargs))
-        except (UserInputError, ModelUnavailableError) as error:
-            message = str(error)
-        except gr.Error as error:
-            message = str(error.message)
+        except (UserInputError, ModelUnavailableError, gr.Error) as error:
+            # Expected: the person can act on it. One line, no traceback.
+            message = str(error.message if isinstance(error, gr.Error) else error)
+            log.info("[ref %s] %s refused: %s", ref, handler.__name__, message)
         except Exception:
-            log.exception("unexpected failure in %s", handler.__name__)
+            log.exception("[ref %s] %s failed", ref, handler.__name__)  # a fault: the traceback is wanted
             message = "Something went wrong on the server. Please try again."
         finally:
             _CURRENT_CALL.reset(token)
+        message = f"{message} (ref {ref})"
         _keep(call, "error", message)
         # Not a pop-up: the tab shows it in place (an API caller still gets it, as an error).
         raise gr.Error(message, visible=False, print_exception=False)
