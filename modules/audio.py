@@ -12,9 +12,12 @@ import os
 import shutil
 from dataclasses import dataclass, field
 
-import librosa
+import json
+import subprocess
+
 import numpy as np
 import soundfile
+import soxr
 
 from modules.config import UserInputError
 
@@ -44,19 +47,28 @@ class Audio16k:
 
 
 def load_audio_16k(source, max_seconds: float | None = None) -> Audio16k:
-    """Decode, downmix, resample and check `source` (file path or (rate, array) tuple)."""
+    """Decode, downmix, resample and check `source` (file path or (rate, array) tuple).
+
+    Work and memory are bounded by `max_seconds`: a file's duration is checked before decoding
+    (from its header), and decoding stops at the limit whatever the header says; samples are
+    downmixed and resampled block by block, so memory follows the 16 kHz result, not the input.
+    """
     if source is None:
         raise UserInputError("No audio was given. Upload a file or record with the microphone.")
     if isinstance(source, (str, os.PathLike)):
-        samples, rate = _decode_file(os.fspath(source), max_seconds)
-    elif isinstance(source, tuple) and len(source) == 2:
+        return _decode_file(os.fspath(source), max_seconds)
+    if isinstance(source, tuple) and len(source) == 2:
         rate, samples = int(source[0]), _to_float(np.asarray(source[1]))
-    else:
-        raise UserInputError("Audio must be a file or a (sample rate, samples) pair.")
-    return _to_16k_mono(samples, rate, max_seconds)
+        samples = samples[:, None] if samples.ndim == 1 else samples
+        return _convert_blocks(lambda: [samples], rate, samples.shape[1], max_seconds).finish()
+    raise UserInputError("Audio must be a file or a (sample rate, samples) pair.")
 
 
-def _decode_file(path: str, max_seconds: float | None) -> tuple[np.ndarray, int]:
+# Frames decoded at a time: ~1.4 s at 48 kHz, so a block costs a few hundred KB whatever the file.
+BLOCK_FRAMES = 65_536
+
+
+def _decode_file(path: str, max_seconds: float | None) -> Audio16k:
     name = os.path.basename(path)
     if not os.path.isfile(path):
         raise UserInputError(f"The audio file {name} could not be found on the server.")
@@ -65,35 +77,83 @@ def _decode_file(path: str, max_seconds: float | None) -> tuple[np.ndarray, int]
     try:
         info = soundfile.info(path)
     except (soundfile.LibsndfileError, RuntimeError):
-        return _decode_with_ffmpeg(path), SAMPLE_RATE
-    # Refuse over-long audio before decoding all of it.
+        return _decode_with_ffmpeg(path, max_seconds)
+    # Refuse over-long audio before decoding any of it.
     _check_duration(info.frames / info.samplerate if info.samplerate else 0.0, max_seconds)
-    try:
-        samples, rate = soundfile.read(path, dtype="float32", always_2d=True)
-    except (soundfile.LibsndfileError, RuntimeError) as error:
-        raise UserInputError(f"The file {name} could not be read as audio; it may be damaged. Accepted: {ACCEPTED}.")
-    return samples, rate
+    # Never more than the limit (plus one frame, to tell "too long"), even if the header lied.
+    wanted = -1 if max_seconds is None else int(max_seconds * info.samplerate) + 1
+    decoded: list[int] = []
+
+    def blocks():
+        # SoundFile.read, not soundfile.blocks(frames=...): the latter hands out the unfilled rest of its
+        # buffer when a file is shorter than its header says (seen on a truncated MP3: garbage samples).
+        try:
+            with soundfile.SoundFile(path) as file:
+                while wanted < 0 or sum(decoded) < wanted:
+                    size = BLOCK_FRAMES if wanted < 0 else min(BLOCK_FRAMES, wanted - sum(decoded))
+                    block = file.read(size, dtype="float32", always_2d=True)
+                    if not len(block):
+                        break
+                    decoded.append(len(block))
+                    yield block
+        except (soundfile.LibsndfileError, RuntimeError):
+            if not decoded:
+                raise UserInputError(f"The file {name} could not be read as audio; it may be damaged. Accepted: {ACCEPTED}.")
+            # A damaged tail: what was decodable is used.
+
+    return _convert_blocks(blocks, info.samplerate, info.channels, max_seconds).finish()
 
 
-def _decode_with_ffmpeg(path: str) -> np.ndarray:
-    """Formats libsndfile lacks (m4a, webm, …) go through the ffmpeg binary, as transformers does."""
+def _decode_with_ffmpeg(path: str, max_seconds: float | None) -> Audio16k:
+    """Formats libsndfile lacks (m4a, webm, mp4 video with sound, …): ffmpeg reads the file itself (a pipe
+    can't seek, and MP4 keeps its index at the end), gives 16 kHz mono, and stops at the limit."""
     name = os.path.basename(path)
-    if shutil.which("ffmpeg") is None:
-        log.warning("%s needs ffmpeg, which is not installed on this server", name)
+    if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
+        log.warning("%s needs ffmpeg and ffprobe, which are not installed on this server", name)
         raise UserInputError(
             f"The file {name} is in a format this server can't read. Convert it to {SOUNDFILE_FORMATS} and try again."
         )
-    from transformers.pipelines.audio_utils import ffmpeg_read
-
-    with open(path, "rb") as handle:
-        payload = handle.read()
-    try:
-        samples = ffmpeg_read(payload, SAMPLE_RATE)
-    except ValueError:
-        samples = np.zeros(0, dtype=np.float32)
-    if samples.size == 0:
+    streams, seconds = _probe(path)
+    if streams is None:
         raise UserInputError(f"The file {name} is not audio that can be read. Accepted: {ACCEPTED}.")
-    return samples.astype(np.float32)
+    if "audio" not in streams:
+        kinds = " and ".join(sorted(set(streams))) or "no streams"
+        raise UserInputError(f"The file {name} has no audio track (it holds {kinds}). Upload a file with sound.")
+    _check_duration(seconds or 0.0, max_seconds)
+    converter = _Converter(SAMPLE_RATE, 1, max_seconds)
+    command = ["ffmpeg", "-nostdin", "-v", "error", "-i", path, "-map", "0:a:0", "-vn", "-ac", "1",
+               "-ar", str(SAMPLE_RATE), "-f", "f32le"]
+    if max_seconds is not None:
+        command += ["-t", f"{max_seconds + 0.002:.3f}"]  # ffmpeg itself stops just past the limit
+    command.append("pipe:1")
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as ffmpeg:
+        try:
+            while chunk := ffmpeg.stdout.read(BLOCK_FRAMES * 4):
+                usable = len(chunk) - len(chunk) % 4
+                converter.add(np.frombuffer(chunk[:usable], dtype=np.float32)[:, None])
+        finally:
+            ffmpeg.kill()
+    if not converter.frames:
+        raise UserInputError(f"The file {name} is not audio that can be read. Accepted: {ACCEPTED}.")
+    return converter.finish()
+
+
+def _probe(path: str) -> tuple[list[str] | None, float | None]:
+    """The kinds of the file's streams ("audio", "video", …) and its duration, from ffprobe; None when
+    ffprobe can't read the file at all."""
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_type:format=duration", "-of", "json", path],
+        capture_output=True, text=True, timeout=30,
+    )
+    if result.returncode != 0:
+        return None, None
+    found = json.loads(result.stdout or "{}")
+    streams = [stream.get("codec_type", "") for stream in found.get("streams", [])]
+    duration = found.get("format", {}).get("duration")
+    try:
+        return streams, float(duration) if duration is not None else None
+    except ValueError:
+        return streams, None
 
 
 def _to_float(samples: np.ndarray) -> np.ndarray:
@@ -116,39 +176,90 @@ def _check_duration(seconds: float, max_seconds: float | None) -> None:
         )
 
 
-def _to_16k_mono(samples: np.ndarray, rate: int, max_seconds: float | None) -> Audio16k:
-    notes, warnings = [], []
-    if rate <= 0:
-        raise UserInputError(f"The audio has an invalid sample rate ({rate} Hz).")
-    if samples.size == 0:
-        raise UserInputError("The audio is empty (no samples).")
-    if not np.isfinite(samples).all():
-        raise UserInputError("The audio contains invalid samples (NaN or infinity). Re-export it and try again.")
-    if samples.ndim == 2 and samples.shape[1] > 1:
-        notes.append(f"mixed {samples.shape[1]} channels down to mono")
+class _PastFullScale(Exception):
+    """Raised by _Converter when samples past full scale arrive before the resampler: the caller must
+    learn the peak first (the resampler overflows on samples far past full scale)."""
+
+
+class _Converter:
+    """Blocks of float32 frames at `rate` -> checked 16 kHz mono, one block at a time: downmixed, resampled
+    by a streaming resampler (soxr, the quality librosa's "soxr_hq" uses), refused as soon as it runs past
+    `max_seconds`. Audio past full scale is scaled down by its `peak` (known before resampling)."""
+
+    def __init__(self, rate: int, channels: int, max_seconds: float | None, peak: float | None = None):
+        if rate <= 0:
+            raise UserInputError(f"The audio has an invalid sample rate ({rate} Hz).")
+        self.rate, self.channels, self.max_seconds = rate, channels, max_seconds
+        self.known_peak = peak
+        self.gain = 1.0 / peak if peak is not None and peak > 1.0 else 1.0
+        self.frames = 0
+        self.peak = 0.0
+        self.pieces: list[np.ndarray] = []
+        self.resampler = soxr.ResampleStream(rate, SAMPLE_RATE, 1, dtype="float32", quality="HQ") if rate != SAMPLE_RATE else None
+
+    def add(self, block: np.ndarray) -> None:
+        if block.size == 0:
+            return
+        if not np.isfinite(block).all():
+            raise UserInputError("The audio contains invalid samples (NaN or infinity). Re-export it and try again.")
+        self.frames += len(block)
+        _check_duration(self.frames / self.rate, self.max_seconds)
         # Summed in float64: float32 sums of huge (but finite) samples would overflow to infinity.
-        samples = samples.mean(axis=1, dtype=np.float64).astype(np.float32)
-    samples = samples.reshape(-1)
-    _check_duration(samples.size / rate, max_seconds)
-    if samples.size / rate < MIN_SECONDS:
-        raise UserInputError(
-            f"The audio is {1000 * samples.size / rate:.0f} ms long; at least {1000 * MIN_SECONDS:.0f} ms is needed."
-        )
-    peak = float(np.abs(samples).max())
-    if peak < SILENCE_PEAK:
-        raise UserInputError("The audio is silent. Check the microphone or the file and try again.")
-    if peak > 1.0:
-        notes.append(f"scaled down by {peak:.2f}x: samples went past full scale")
-        warnings.append("the recording is louder than full scale (clipped), so it was turned down")
-        samples = samples / peak
-    if rate < SAMPLE_RATE:
-        warnings.append(f"it was recorded at {rate:,} Hz, below the {SAMPLE_RATE:,} Hz the models hear, so results may be worse")
-    if rate != SAMPLE_RATE:
-        notes.append(f"resampled from {rate} Hz to {SAMPLE_RATE} Hz")
-        samples = librosa.resample(samples, orig_sr=rate, target_sr=SAMPLE_RATE, res_type="soxr_hq")
+        mono = block.mean(axis=1, dtype=np.float64) if block.shape[1] > 1 else block[:, 0].astype(np.float64)
+        self.peak = max(self.peak, float(np.abs(mono).max()))
+        if self.peak > 1.0 and self.known_peak is None and self.resampler is not None:
+            raise _PastFullScale
+        mono = (mono * self.gain).astype(np.float32)
+        self.pieces.append(self.resampler.resample_chunk(mono) if self.resampler else mono)
+
+    def finish(self) -> Audio16k:
+        if self.resampler:
+            self.pieces.append(self.resampler.resample_chunk(np.zeros(0, dtype=np.float32), last=True))
+        notes, warnings = [], []
+        if self.frames == 0:
+            raise UserInputError("The audio is empty (no samples).")
+        if self.frames / self.rate < MIN_SECONDS:
+            raise UserInputError(
+                f"The audio is {1000 * self.frames / self.rate:.0f} ms long; at least {1000 * MIN_SECONDS:.0f} ms is needed."
+            )
+        if self.peak < SILENCE_PEAK:
+            raise UserInputError("The audio is silent. Check the microphone or the file and try again.")
+        if self.channels > 1:
+            notes.append(f"mixed {self.channels} channels down to mono")
+        samples = np.concatenate(self.pieces)
+        self.pieces.clear()  # one copy of the audio at a time: the result is scaled and clipped in place
+        if self.peak > 1.0:
+            notes.append(f"scaled down by {self.peak:.2f}x: samples went past full scale")
+            warnings.append("the recording is louder than full scale (clipped), so it was turned down")
+            if self.gain == 1.0:  # no resampler: scaled here
+                samples /= np.float32(self.peak)
+        if self.rate < SAMPLE_RATE:
+            warnings.append(
+                f"it was recorded at {self.rate:,} Hz, below the {SAMPLE_RATE:,} Hz the models hear, so results may be worse"
+            )
+        if self.rate != SAMPLE_RATE:
+            notes.append(f"resampled from {self.rate} Hz to {SAMPLE_RATE} Hz")
         # soxr can overshoot full scale by a hair on clipped input.
-        samples = np.clip(samples, -1.0, 1.0)
-    return Audio16k(np.ascontiguousarray(samples, dtype=np.float32), notes, warnings)
+        np.clip(samples, -1.0, 1.0, out=samples)
+        return Audio16k(samples, notes, warnings)
+
+
+def _convert_blocks(blocks, rate: int, channels: int, max_seconds: float | None) -> _Converter:
+    """Feed `blocks()` (a function giving a fresh iterator of blocks) through a converter; audio past full
+    scale is read twice: once for its peak, once to convert it scaled."""
+    converter = _Converter(rate, channels, max_seconds)
+    try:
+        for block in blocks():
+            converter.add(block)
+        return converter
+    except _PastFullScale:
+        peak = 0.0
+        for block in blocks():
+            peak = max(peak, float(np.abs(block.mean(axis=1, dtype=np.float64)).max()))
+        converter = _Converter(rate, channels, max_seconds, peak=peak)
+        for block in blocks():
+            converter.add(block)
+        return converter
 
 
 def split_at_quiet_points(

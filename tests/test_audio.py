@@ -138,3 +138,87 @@ def test_huge_but_finite_stereo_is_scaled_not_refused():
     clip = load_audio_16k((SAMPLE_RATE, samples))
     assert np.isfinite(clip.samples).all() and np.abs(clip.samples).max() == pytest.approx(1.0)
     assert any("scaled down" in note for note in clip.notes)
+
+
+# -- bounded work: duration known before decoding, decoding stops at the limit -------------------------
+
+
+def ffmpeg(*arguments: str) -> None:
+    import subprocess
+
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *arguments], check=True)
+
+
+def test_decoding_stops_at_the_limit_even_when_the_header_lies(speech_dir, monkeypatch, tmp_path):
+    import soundfile
+
+    from modules import audio
+
+    long_file = tmp_path / "ninety-seconds.flac"
+    sine = (0.3 * np.sin(np.arange(90 * 16000) / 10)).astype(np.float32)
+    soundfile.write(str(long_file), sine, 16000)
+    real_info = soundfile.info
+
+    def lying_info(path):  # a header that claims 5 s
+        info = real_info(path)
+        info.frames = 5 * info.samplerate
+        return info
+
+    decoded = []
+    real_read = soundfile.SoundFile.read
+
+    def counting_read(self, *args, **kwargs):
+        block = real_read(self, *args, **kwargs)
+        decoded.append(len(block))
+        return block
+
+    monkeypatch.setattr(audio.soundfile, "info", lying_info)
+    monkeypatch.setattr(audio.soundfile.SoundFile, "read", counting_read)
+    with pytest.raises(UserInputError, match="this tab accepts at most 30 s"):
+        audio.load_audio_16k(str(long_file), max_seconds=30)
+    assert sum(decoded) <= 30 * 16000 + audio.BLOCK_FRAMES  # never the whole 90 s
+
+
+def test_a_compressed_long_file_is_refused_before_decoding(tmp_path, monkeypatch):
+    from modules import audio
+
+    bomb = tmp_path / "two-minutes-of-silence.webm"  # Opus: ~2 KB a second of silence
+    ffmpeg("-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono", "-t", "120", "-c:a", "libopus", "-b:a", "6k", str(bomb))
+    started = []
+    real_popen = audio.subprocess.Popen
+    monkeypatch.setattr(audio.subprocess, "Popen", lambda *a, **k: started.append(a) or real_popen(*a, **k))
+    with pytest.raises(UserInputError, match="120.0 s long; this tab accepts at most 30 s"):
+        audio.load_audio_16k(str(bomb), max_seconds=30)
+    assert [command[0][0] for command in started] == ["ffprobe"]  # it read the duration; ffmpeg never decoded
+
+    # Were the duration unknown, ffmpeg stops at the limit: samples decoded, not the file's length.
+    monkeypatch.setattr(audio, "_probe", lambda path: (["audio"], None))
+    added = []
+    real_add = audio._Converter.add
+    monkeypatch.setattr(audio._Converter, "add", lambda self, block: added.append(len(block)) or real_add(self, block))
+    with pytest.raises(UserInputError, match="this tab accepts at most 30 s"):
+        audio.load_audio_16k(str(bomb), max_seconds=30)
+    assert 30 * 16000 < sum(added) <= 30.01 * 16000
+
+
+def test_a_phone_video_is_heard_and_a_silent_video_is_named(tmp_path):
+    from modules.audio import load_audio_16k
+
+    video = tmp_path / "phone.mp4"  # MP4 as most tools write it: the index at the end
+    ffmpeg("-f", "lavfi", "-i", "sine=f=440:r=16000", "-t", "3", "-f", "lavfi", "-i", "color=c=blue:s=64x64:r=10",
+           "-t", "3", "-shortest", "-c:v", "libx264", "-c:a", "aac", str(video))
+    clip = load_audio_16k(str(video), max_seconds=60)
+    assert abs(clip.seconds - 3.0) < 0.1 and clip.samples.std() > 0.05  # ffmpeg's sine is at 1/8 of full scale
+    silent = tmp_path / "screen.mp4"
+    ffmpeg("-f", "lavfi", "-i", "color=c=blue:s=64x64:r=10", "-t", "2", "-c:v", "libx264", str(silent))
+    with pytest.raises(UserInputError, match=r"The file screen.mp4 has no audio track \(it holds video\)"):
+        load_audio_16k(str(silent), max_seconds=60)
+
+
+def test_an_image_is_not_audio(tmp_path):
+    from modules.audio import load_audio_16k
+
+    image = tmp_path / "photo.png"
+    ffmpeg("-f", "lavfi", "-i", "color=c=red:s=32x32", "-frames:v", "1", str(image))
+    with pytest.raises(UserInputError, match="The file photo.png (is not audio that can be read|has no audio track)"):
+        load_audio_16k(str(image), max_seconds=60)
