@@ -183,7 +183,7 @@ class _PastFullScale(Exception):
 
 class _Converter:
     """Blocks of float32 frames at `rate` -> checked 16 kHz mono, one block at a time: downmixed, resampled
-    by a streaming resampler (soxr, the quality librosa's "soxr_hq" uses), refused as soon as it runs past
+    by a streaming resampler (soxr, high quality), refused as soon as it runs past
     `max_seconds`. Audio past full scale is scaled down by its `peak` (known before resampling)."""
 
     def __init__(self, rate: int, channels: int, max_seconds: float | None, peak: float | None = None):
