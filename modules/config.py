@@ -26,6 +26,8 @@ class Settings:
     max_translate_seconds: float
     # Longest text accepted per request, in characters.
     max_text_chars: int
+    # Most generation work per request: pieces (sentences / speech pieces) x beams x max new tokens.
+    max_decoder_steps: int
     # Upload size limit passed to Gradio's launch(max_file_size=...).
     max_file_size: str
     # Requests waiting in the queue before new ones are turned away, and how many run at once.
@@ -49,6 +51,8 @@ def load_settings() -> Settings:
         max_transcribe_seconds=_env_float("POLYGLOT_MAX_TRANSCRIBE_SECONDS", 3600.0),
         max_translate_seconds=_env_float("POLYGLOT_MAX_TRANSLATE_SECONDS", 600.0),
         max_text_chars=_env_int("POLYGLOT_MAX_TEXT_CHARS", 2000),
+        # 40 pieces x 5 beams x 256 tokens: ten minutes of speech (or ~40 sentences) at the default settings.
+        max_decoder_steps=_env_int("POLYGLOT_MAX_DECODER_STEPS", 40 * 5 * 256),
         # An hour of 16 kHz 16-bit mono WAV is 115 MB.
         max_file_size=os.environ.get("POLYGLOT_MAX_FILE_SIZE", "200mb"),
         queue_size=_env_int("POLYGLOT_QUEUE_SIZE", 32),

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from modules import languages, validation
+from modules import budget, languages, validation
 from modules.audio import SAMPLE_RATE, join_with_pauses, split_at_quiet_points
 from modules.config import UserInputError
 from modules.models import SEAMLESS_MODEL, LoadedModel, ModelCache, default_cache
@@ -106,6 +106,7 @@ def _translate_pieces(
     `inputs` are calls that run the processor: they run under the model's lock, because the tokenizer
     keeps the source language as state (`src_lang`) between calls.
     """
+    budget.check_decoder_steps(len(inputs), unit, settings.num_beams, settings.max_new_tokens)
     texts, waveforms = [], []
     for number, make_inputs in enumerate(inputs, start=1):
         if progress:

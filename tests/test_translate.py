@@ -130,3 +130,16 @@ def test_default_search_is_the_official_demos_five_beams_and_greedy_is_offered(c
     translate.translate_text("hello", "eng", "fra", cache=cache)
     translate.translate_text("hello", "eng", "fra", GenerationSettings(num_beams=translate.FASTEST_BEAMS), cache=cache)
     assert seen == [5, 1]
+
+
+def test_a_request_over_the_work_budget_is_refused_before_any_work(cache, monkeypatch):
+    from modules import budget
+
+    entry = cache.get(translate.SEAMLESS_MODEL, "seamless")
+    calls = []
+    monkeypatch.setattr(entry.model, "generate", lambda *a, **k: calls.append(1))
+    many = " ".join(f"Sentence number {n}." for n in range(300))  # 300 sentences x 5 beams x 512 tokens
+    with pytest.raises(UserInputError, match=r"300 sentences × 5 beams × 512 tokens = 768,000 decoder steps, over its limit of 51,200\. At these settings up to 20 sentences fit"):
+        translate.translate_text(many, "eng", "fra", GenerationSettings(num_beams=5, max_new_tokens=512), cache=cache)
+    assert calls == []
+    assert budget.decoder_steps(40, 5, 256) == 51_200  # ten minutes of speech at the defaults fit

@@ -6,9 +6,12 @@ import functools
 import inspect
 import logging
 import os
+import queue
 import tempfile
+import threading
 import uuid
 from collections import OrderedDict
+import contextvars
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -78,6 +81,9 @@ def shows_errors(handler):
         ref = uuid.uuid4().hex[:8]
         try:
             return default_cache().retry_after_out_of_memory(lambda: handler(*arguments.args, **arguments.kwargs))
+        except RequestStopped:
+            log.info("[ref %s] %s stopped: the request was cancelled or its client left", ref, handler.__name__)
+            raise
         except (UserInputError, ModelUnavailableError, gr.Error) as error:
             # Expected: the person can act on it. One line, no traceback.
             message = str(error.message if isinstance(error, gr.Error) else error)
@@ -95,6 +101,68 @@ def shows_errors(handler):
     wrapper.__signature__ = with_request
     wrapper.__annotations__ = {**handler.__annotations__, "request": gr.Request}
     return wrapper
+
+
+class RequestStopped(Exception):
+    """The visitor cancelled or left: the work stops at its next step (piece, chunk, sentence)."""
+
+
+class _StoppableProgress:
+    """Stands in for gr.Progress in a handler run by `stoppable`: forwards every report, wakes the event's
+    generator (so Gradio can look whether the client is still there), and is where a stopped request stops.
+    The task modules report progress at every piece, chunk and sentence, so that is where work can stop."""
+
+    def __init__(self, progress, stopped: threading.Event, steps: queue.SimpleQueue):
+        self.progress, self.stopped, self.steps = progress, stopped, steps
+
+    def __call__(self, fraction, desc: str | None = None, *args, **kwargs):
+        if self.stopped.is_set():
+            raise RequestStopped
+        if self.progress is not None:
+            self.progress(fraction, desc, *args, **kwargs)
+        self.steps.put(fraction)
+
+
+_DONE = object()
+
+
+def stoppable(handler, outputs: int):
+    """`handler` as a generator Gradio can stop. A plain handler runs on in its worker thread after Gradio
+    cancels the event (it only cancels the asyncio task), holding the model slot; a generator is closed.
+    The handler runs in a thread of its own; the generator yields "no change" at each of its progress
+    reports, and when Gradio closes it (the client cancelled or left) the handler stops at the next one."""
+    signature = inspect.signature(handler)
+    unchanged = gr.skip() if outputs == 1 else tuple(gr.skip() for _ in range(outputs))
+
+    def steps(*args, **kwargs):
+        arguments = signature.bind(*args, **kwargs)
+        stopped, reports = threading.Event(), queue.SimpleQueue()
+        arguments.arguments["progress"] = _StoppableProgress(arguments.arguments.get("progress"), stopped, reports)
+        outcome = {}
+
+        def work():
+            try:
+                outcome["result"] = handler(*arguments.args, **arguments.kwargs)
+            except BaseException as error:  # handed to the generator, which raises it where Gradio sees it
+                outcome["error"] = error
+            finally:
+                reports.put(_DONE)
+
+        # In this request's context: Gradio finds the event a gr.Warning or progress belongs to there.
+        context = contextvars.copy_context()
+        threading.Thread(target=context.run, args=(work,), name=f"{handler.__name__}-work", daemon=True).start()
+        try:
+            while reports.get() is not _DONE:
+                yield unchanged
+        finally:
+            stopped.set()  # closed early: the handler stops at its next report
+        if "error" in outcome:
+            raise outcome["error"]
+        yield outcome["result"]
+
+    functools.update_wrapper(steps, handler)
+    steps.__signature__ = signature
+    return steps
 
 
 def checked_by_handler(*components: gr.components.Component) -> None:
@@ -138,7 +206,7 @@ def model_event(
     started = button.click(
         lambda: (gr.update(interactive=False), gr.update(value="", visible=False)), None, [button, errors], **PRIVATE
     )
-    run = started.then(handler, inputs, outputs, api_name=api_name, **MODEL_EVENT)
+    run = started.then(stoppable(handler, len(outputs)), inputs, outputs, api_name=api_name, **MODEL_EVENT)
     run.success(show_result, None, [button, *extra], **PRIVATE)
     run.failure(show_error, None, [button, errors], **PRIVATE)
     return run
