@@ -3,7 +3,6 @@
 import csv
 from pathlib import Path
 
-import pycountry
 import pytest
 
 from modules import languages

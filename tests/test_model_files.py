@@ -1,7 +1,6 @@
 """Loading what the real repos hold: .bin-only checkpoints, never arbitrary pickle, never the conversion
 service, one commit per model (adapters too), revision pins, and a status that tells the truth."""
 
-import json
 import logging
 import shutil
 import threading

@@ -16,6 +16,8 @@ from contextvars import ContextVar
 from pathlib import Path
 
 import gradio as gr
+import pydantic
+from gradio.data_classes import FileData
 from gradio.utils import get_upload_folder as gradio_upload_folder
 
 from modules import audio
@@ -173,6 +175,50 @@ def checked_by_handler(*components: gr.components.Component) -> None:
         component.preprocess = lambda payload: payload
 
 
+def _describe(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def guard_inputs(handler, inputs: list) -> None:
+    """Whatever a caller sends for an input, a failure to read it names the parameter (in plain words, as
+    a gr.Error every caller sees) instead of Gradio's "has not enabled verbose error reporting": for a
+    file, its shape is checked; for everything else, Gradio's own conversion."""
+    names = list(inspect.signature(handler).parameters)
+    for name, component in zip(names, inputs):
+        original = component.preprocess
+
+        def preprocess(payload, original=original, name=name):
+            try:
+                return original(payload)
+            except gr.Error:
+                raise
+            except Exception:
+                raise gr.Error(f"{name} can't be read as given. Got {_describe(payload)}.", print_exception=False)
+
+        component.preprocess = preprocess
+        model = getattr(component, "data_model", None)
+        if isinstance(model, type) and issubclass(model, FileData):
+            component.data_model = _checked_file_model(model, name)
+
+
+def _checked_file_model(model: type[FileData], name: str) -> type[FileData]:
+    class CheckedFile(model):
+        @classmethod
+        def model_validate(cls, obj, *args, **kwargs):
+            try:
+                return super().model_validate(obj, *args, **kwargs)
+            except pydantic.ValidationError:
+                raise gr.Error(
+                    f"{name} must be an audio file: upload one, or pass a path or URL through gradio_client's "
+                    f"handle_file(). Got {_describe(obj)}.",
+                    print_exception=False,
+                ) from None
+
+    CheckedFile.__name__ = CheckedFile.__qualname__ = model.__name__  # the API schema keeps its names
+    return CheckedFile
+
+
 def error_box(elem_id: str) -> gr.Markdown:
     """Where a tab shows its last error, in plain words, next to its output."""
     return gr.Markdown(visible=False, elem_id=elem_id, elem_classes=["error-box"])
@@ -206,6 +252,7 @@ def model_event(
     started = button.click(
         lambda: (gr.update(interactive=False), gr.update(value="", visible=False)), None, [button, errors], **PRIVATE
     )
+    guard_inputs(handler, inputs)
     run = started.then(stoppable(handler, len(outputs)), inputs, outputs, api_name=api_name, **MODEL_EVENT)
     run.success(show_result, None, [button, *extra], **PRIVATE)
     run.failure(show_error, None, [button, errors], **PRIVATE)

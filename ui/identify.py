@@ -58,6 +58,7 @@ def verdict(guesses: list[identify.LanguageGuess]) -> str:
 
 @shows_errors
 def identify_language(audio_file: str | None, model_id: str, top_k: float, progress=gr.Progress()):
+    model_id = validation.text("model_id", model_id)
     top_k = validation.whole_number("top_k", top_k, *TOP_K_RANGE)
     clip = load_clip(audio_file, SETTINGS.max_identify_seconds)
     progress(0.2, desc="Listening… (the model loads on first use)")

@@ -56,6 +56,7 @@ def speak_text(
     progress=gr.Progress(),
 ):
     cleaned = text.clean_text(validation.text("input_text", input_text), SETTINGS.max_text_chars)
+    language = validation.text("language", language)
     progress(0.0, desc="Getting the voice ready (the first time takes longest)…")
     # seed, speed and expressiveness are checked by speak.synthesize, with the same messages.
     speech = speak.synthesize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from modules import languages, subtitles, transcribe
+from modules import languages, subtitles, transcribe, validation
 from modules.models import ENGLISH_ASR_MODEL, MMS_ASR_MODEL, SEAMLESS_MODEL, W2V_BERT_MODELS
 from ui.common import (
     PRIVATE,
@@ -43,6 +43,7 @@ AUTO_DETECT = ("Detect the language automatically", transcribe.AUTO)
 
 @shows_errors
 def transcribe_audio(audio_file: str | None, model_id: str, language: str, progress=gr.Progress()):
+    model_id, language = validation.text("model_id", model_id), validation.text("language", language)
     clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds)
     progress(0.0, desc="Getting the model ready (the first time takes longest)…")
     result = transcribe.transcribe(

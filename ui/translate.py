@@ -5,7 +5,6 @@ from __future__ import annotations
 import gradio as gr
 
 from modules import languages, subtitles, text, translate, validation
-from modules.config import UserInputError
 from modules.models import SEAMLESS_MODEL
 from ui.common import (
     PRIVATE,
@@ -49,6 +48,8 @@ def translate_input(
     max_new_tokens: float = translate.DEFAULT_MAX_NEW_TOKENS,
     progress=gr.Progress(),
 ):
+    input_kind = validation.one_of("input_kind", input_kind, (INPUT_SPEECH, INPUT_TEXT))
+    target_language = validation.text("target_language", target_language)
     settings = translate.GenerationSettings(
         validation.flag("speech_output", speech_output),
         validation.whole_number("speaker", speaker, 0, translate.VOCODER_SPEAKERS - 1),
@@ -60,11 +61,10 @@ def translate_input(
     if input_kind == INPUT_SPEECH:
         clip = load_clip(audio_file, SETTINGS.max_translate_seconds)
         result = translate.translate_speech(clip.samples, target_language, settings, progress=report)
-    elif input_kind == INPUT_TEXT:
-        cleaned = text.clean_text(validation.text("input_text", input_text), SETTINGS.max_text_chars)
-        result = translate.translate_text(cleaned, source_language, target_language, settings, progress=report)
     else:
-        raise UserInputError(f"Input must be {INPUT_SPEECH!r} or {INPUT_TEXT!r}.")
+        cleaned = text.clean_text(validation.text("input_text", input_text), SETTINGS.max_text_chars)
+        source_language = validation.text("source_language", source_language)
+        result = translate.translate_text(cleaned, source_language, target_language, settings, progress=report)
     speech = None
     stem = download_stem("translation", target_language, SEAMLESS_MODEL)
     if result.waveform is not None:
