@@ -1,6 +1,11 @@
 """Load test: N concurrent gradio_client sessions across all four tabs against the app on 127.0.0.1.
 
     .venv/bin/python -m benchmarks.load --clients 16 --seconds 60
+    .venv/bin/python -m benchmarks.load --soak --clients 8 --seconds 1800     # 30 minutes, with abuse
+
+--soak mixes in what a public Space also gets: requests cancelled by their client mid-way, over-long text,
+translations over the work budget and hour-long audio (each must be refused with its message, and is
+counted as refused, not as an error), and reports the server's RSS at the start and the end.
 
 Starts `app.py` in a subprocess over freshly built tiny models (unless --url is given), drives it for
 a bounded number of requests and time, checks every answer, and prints requests served, errors,
@@ -24,6 +29,7 @@ from pathlib import Path
 import psutil
 import soundfile
 from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO_ROOT / "examples"
@@ -54,10 +60,57 @@ def _translate(client):
 REQUESTS = [("identify", _identify), ("transcribe", _transcribe), ("speak", _speak), ("translate", _translate)]
 
 
+class Refused(Exception):
+    """An oversized request got the refusal it should: counted apart from errors."""
+
+
+def _refused(call, expected: str) -> None:
+    try:
+        call()
+    except AppError as error:
+        if expected in str(error):
+            raise Refused from None
+        raise
+    raise AssertionError(f"not refused: expected {expected!r}")
+
+
+def _too_long_text(client):
+    _refused(lambda: client.predict("word " * 10_000, "eng", 0, api_name="/speak"), "characters; at most")
+
+
+def _over_budget(client):
+    many = " ".join(f"Sentence number {n}." for n in range(300))
+    _refused(
+        lambda: client.predict("Text", None, many[:1999], "eng", "fra", False, 0, 5, 512, api_name="/translate"),
+        "decoder steps, over its limit",
+    )
+
+
+def _hour_of_audio(client):
+    _refused(
+        lambda: client.predict(handle_file(str(HOUR)), "facebook/mms-lid-126", 3, api_name="/identify"),
+        "this tab accepts at most",
+    )
+
+
+def _cancelled(client):
+    """A long translation its client walks away from after a moment."""
+    job = client.submit("Text", None, "Good morning to you all. " * 40, "eng", "fra", True, 0, 5, 64, api_name="/translate")
+    time.sleep(0.5)
+    job.cancel()
+    raise Refused
+
+
+SOAK = REQUESTS + [("too-long", _too_long_text), ("over-budget", _over_budget), ("hour", _hour_of_audio),
+                   ("cancelled", _cancelled)]
+HOUR = Path(tempfile.gettempdir()) / "polyglot-soak-hour.flac"
+
+
 @dataclass
 class LoadResult:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    refused: int = 0
     seconds: float = 0.0
 
     @property
@@ -67,7 +120,7 @@ class LoadResult:
     def summary(self) -> str:
         every = sorted(v for values in self.latencies.values() for v in values)
         lines = [f"served {self.served} requests in {self.seconds:.1f} s ({self.served / self.seconds:.1f}/s), "
-                 f"errors {len(self.errors)}"]
+                 f"refused or cancelled as they should be {self.refused}, errors {len(self.errors)}"]
         for name, values in [("all", every), *sorted(self.latencies.items())]:
             if values:
                 ordered = sorted(values)
@@ -77,9 +130,9 @@ class LoadResult:
         return "\n".join(lines)
 
 
-def drive(url: str, clients: int, requests_per_client: int, max_seconds: float) -> LoadResult:
-    """Each client cycles through the four tabs until it has sent its requests or time is up."""
-    result = LoadResult({name: [] for name, _ in REQUESTS})
+def drive(url: str, clients: int, requests_per_client: int, max_seconds: float, requests=REQUESTS) -> LoadResult:
+    """Each client cycles through `requests` until it has sent its share or time is up."""
+    result = LoadResult({name: [] for name, _ in requests})
     lock = threading.Lock()
 
     # Connect every client first: the run measures requests, not client set-up.
@@ -91,10 +144,14 @@ def drive(url: str, clients: int, requests_per_client: int, max_seconds: float) 
         for index in range(requests_per_client):
             if time.monotonic() > deadline:
                 return
-            name, request = REQUESTS[(number + index) % len(REQUESTS)]
+            name, request = requests[(number + index) % len(requests)]
             started = time.perf_counter()
             try:
                 request(client)
+            except Refused:
+                with lock:
+                    result.refused += 1
+                continue
             except Exception as error:  # every failure is counted and shown, none is fatal
                 with lock:
                     result.errors.append(f"{name}: {type(error).__name__}: {error}")
@@ -123,7 +180,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--requests", type=int, default=1000, help="per client")
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--soak", action="store_true", help="mix in cancellations and oversized inputs")
     args = parser.parse_args()
+    if args.soak and not HOUR.exists():
+        subprocess.run(["sox", "-n", "-r", "16000", str(HOUR), "synth", "3600", "sine", "300"], check=True)
     sys.path.insert(0, str(REPO_ROOT))
     from tests.tiny_models import build_all
 
@@ -150,13 +210,18 @@ def main() -> None:
                 time.sleep(0.05)
 
         sampler = threading.Thread(target=sample, daemon=True)
+        drive(url, 2, len(REQUESTS), 60)  # warm-up: every model loaded once, so start RSS is steady state
+        start_mb = process.memory_info().rss / 2**20
         sampler.start()
-        result = drive(url, args.clients, args.requests, args.seconds)
+        result = drive(url, args.clients, args.requests, args.seconds, SOAK if args.soak else REQUESTS)
         stop.set()
         sampler.join()
-        print(f"{args.clients} clients, up to {args.requests} requests each, {args.seconds:.0f} s limit, tiny models")
+        end_mb = process.memory_info().rss / 2**20
+        mode = "soak with cancellations and oversized inputs" if args.soak else "normal traffic"
+        print(f"{args.clients} clients, up to {args.requests} requests each, {args.seconds:.0f} s limit, tiny models, {mode}")
         print(result.summary())
-        print(f"server peak RSS {peak['mb']:.0f} MB")
+        print(f"server RSS {start_mb:.0f} MB after warm-up, {end_mb:.0f} MB at the end "
+              f"({end_mb - start_mb:+.0f} MB), peak {peak['mb']:.0f} MB")
         for error in result.errors[:10]:
             print("  error:", error)
     finally:
