@@ -202,11 +202,17 @@ def main() -> None:
                 time.sleep(0.5)
         process = psutil.Process(server.pid)
         peak = {"mb": 0.0}
+        timeline: list[float] = []  # RSS once a minute, to tell a plateau from a leak
         stop = threading.Event()
 
         def sample() -> None:
+            last = 0.0
             while not stop.is_set():
-                peak["mb"] = max(peak["mb"], process.memory_info().rss / 2**20)
+                rss = process.memory_info().rss / 2**20
+                peak["mb"] = max(peak["mb"], rss)
+                if time.monotonic() - last >= 60:
+                    timeline.append(rss)
+                    last = time.monotonic()
                 time.sleep(0.05)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -222,6 +228,7 @@ def main() -> None:
         print(result.summary())
         print(f"server RSS {start_mb:.0f} MB after warm-up, {end_mb:.0f} MB at the end "
               f"({end_mb - start_mb:+.0f} MB), peak {peak['mb']:.0f} MB")
+        print("RSS each minute (MB): " + " ".join(f"{mb:.0f}" for mb in timeline))
         for error in result.errors[:10]:
             print("  error:", error)
     finally:

@@ -208,12 +208,14 @@ def prepare_for_voice(text: str, alphabet: VoiceAlphabet) -> PreparedText:
 def prepare_sentences(text: str, alphabet: VoiceAlphabet) -> tuple[list[str], PreparedText]:
     """The sentences to speak, each prepared for the voice, and a summary of the whole.
 
-    Sentences with nothing speakable are skipped (their characters are reported as dropped);
+    Sentences with nothing speakable (no letter or digit the voice has) are skipped (their characters
+    are reported as dropped);
     raises UserInputError when no sentence is left.
     """
     parts = [prepare_for_voice(sentence, alphabet) for sentence in split_sentences(text)]
     dropped = list(dict.fromkeys(ch for part in parts for ch in part.dropped))
-    spoken = [part.text for part in parts if part.text]
+    # Something to say, not only signs the alphabet happens to hold (the real eng one has ' - – _).
+    spoken = [part.text for part in parts if any(unicodedata.category(ch)[0] in "LN" for ch in part.text)]
     if not spoken:
         raise UserInputError(
             f"Nothing in this text can be spoken by this voice: none of its characters ({''.join(dropped[:20])}) "

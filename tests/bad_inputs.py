@@ -42,6 +42,7 @@ TEXT_CASES = [
     Case("fifty-thousand", "The text has 49999 characters; at most"),
     Case("emoji-only", "Nothing in this text can be spoken"),
     Case("right-to-left", "Nothing in this text can be spoken"),  # Arabic script to the English voice
+    Case("punctuation-only", "Nothing in this text can be spoken"),  # signs the eng alphabet holds: ' - –
     Case("control-only", "The text is empty"),
     Case("mixed-scripts", None),  # the Latin part is spoken, the rest reported as skipped
     Case("control-characters", None),
@@ -53,6 +54,7 @@ TEXTS = {
     "fifty-thousand": "word " * 10_000,
     "emoji-only": "😀🎉🚀👍",
     "right-to-left": "مرحبا بالعالم",
+    "punctuation-only": "- -- ' – ''! ?",
     "control-only": "\x00\x01\x1b\x7f",
     "mixed-scripts": "Hello мир 世界 world",
     "control-characters": "\x00hello\x07 \x1bworld\x7f",

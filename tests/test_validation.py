@@ -91,16 +91,16 @@ def test_nan_and_infinity_in_raw_http_are_refused_by_name(app_url, token):
     """gradio_client can't send them (JSON has no NaN); a raw POST can, as JavaScript's JSON does."""
     import json
 
-    import requests
+    import httpx  # gradio's own HTTP client, so it is always installed
 
     body = '{"data": ["hello", "eng", 0, %s, 0.667]}' % token
-    posted = requests.post(f"{app_url}gradio_api/call/speak", data=body, headers={"Content-Type": "application/json"}, timeout=30)
+    posted = httpx.post(f"{app_url}gradio_api/call/speak", content=body, headers={"Content-Type": "application/json"}, timeout=30)
     assert posted.status_code == 200, posted.text  # Python's JSON reader takes NaN and Infinity
     event_id = posted.json()["event_id"]
-    stream = requests.get(f"{app_url}gradio_api/call/speak/{event_id}", timeout=60).text
+    stream = httpx.get(f"{app_url}gradio_api/call/speak/{event_id}", timeout=60).text
     assert "event: error" in stream
     assert "speed must be a finite number; it accepts numbers from 0.5 to 2" in stream, stream[:500]
-    assert json.loads(requests.get(f"{app_url}gradio_api/info", timeout=30).text)  # still serving
+    assert json.loads(httpx.get(f"{app_url}gradio_api/info", timeout=30).text)  # still serving
 
 
 @pytest.mark.parametrize("api_name, parameter", [("/speak", "input_text"), ("/translate", "input_text")])
