@@ -12,6 +12,7 @@ import gradio as gr  # noqa: E402
 from modules import warmup  # noqa: E402
 from modules.models import default_cache  # noqa: E402
 from ui import carry, identify, speak, transcribe, translate  # noqa: E402
+from ui.gradio_fixes import keep_sessions_to_the_apps_components  # noqa: E402
 from ui.common import SETTINGS  # noqa: E402
 
 TABS = [("Identify", identify), ("Transcribe", transcribe), ("Speak", speak), ("Translate", translate)]
@@ -51,6 +52,7 @@ def build_demo() -> gr.Blocks:
     return demo
 
 
+keep_sessions_to_the_apps_components()  # else every request grows its session's state (see the module)
 demo = build_demo()
 # What every launch of this page passes (the tests launch it the same way).
 LAUNCH_OPTIONS = dict(css=CSS, max_file_size=SETTINGS.max_file_size)

@@ -156,3 +156,21 @@ def test_identical_concurrent_requests_all_get_complete_audio(app_url):
     contents = {open(path, "rb").read() for path in paths}
     assert len(paths) == 24 and len(contents) == 1
     assert soundfile.info(paths[0]).frames > 0
+
+
+def test_a_long_session_does_not_grow_the_servers_state(app_url):
+    """Gradio 6.31 stores every property update a session receives under a fresh id and never drops it
+    (ui/gradio_fixes.py); a session must keep exactly the app's own components however long it runs."""
+    import app
+
+    client = Client(app_url, verbose=False)
+    for number in range(12):
+        # Transcribe reports progress per chunk: each report is a "no change" update to its 4 outputs.
+        client.predict(handle_file(str(REPO_ROOT / "examples" / "english.wav")), "facebook/mms-1b-all", "eng",
+                       api_name="/transcribe")
+        if number == 1:
+            session = app.demo.state_holder.session_data[client.session_hash]
+            stored_after_two = (len(session.blocks_config.blocks), len(session.config_values))
+    session = app.demo.state_holder.session_data[client.session_hash]
+    assert len(session.blocks_config.blocks) == len(app.demo.blocks)
+    assert (len(session.blocks_config.blocks), len(session.config_values)) == stored_after_two
