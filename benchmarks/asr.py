@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 
 from benchmarks.measure import PeakRSS  # noqa: E402
 from benchmarks.real_size import BASE_WITH_ADAPTERS, MMS_1B, build_mms  # noqa: E402
-from modules import transcribe  # noqa: E402
+from modules import ctc, transcribe  # noqa: E402
 from modules.audio import SAMPLE_RATE, load_audio_16k  # noqa: E402
 from modules.models import MMS_ASR_MODEL, ModelCache  # noqa: E402
 from tests.tiny_models import build_mms_asr  # noqa: E402
@@ -78,7 +78,7 @@ def child(model_dir: str, seconds: float, chunk_seconds: float) -> None:
 
 
 def time_and_memory_vs_length(model_dir: Path, label: str, lengths: list[float]) -> None:
-    print(f"\n{label}: chunked ({transcribe.CHUNK_SECONDS:.0f} s chunks + {transcribe.CONTEXT_SECONDS:.0f} s context)"
+    print(f"\n{label}: chunked ({transcribe.CHUNK_SECONDS:.0f} s chunks + {ctc.CONTEXT_SECONDS:.0f} s context)"
           " vs one pass; peak RSS above the loaded model")
     print(f"{'audio':>8s} {'mode':>9s} {'time':>9s} {'x real time':>12s} {'peak extra':>11s} {'peak RSS':>9s}")
     for seconds in lengths:

@@ -1,8 +1,22 @@
-"""Timed text: grouping words into subtitle lines, and writing .srt / .txt."""
+"""Timed text for the whole app: subtitle cues from timed words, and the .txt / .srt / .vtt / .json files.
+
+One cue builder serves Transcribe, Align and Translate (and later live captions): cues end at pauses
+and sentence ends; a cue that gets too long to read (characters per line x lines, or seconds) is cut
+at its best inner break (a clause mark, else the longest pause) rather than at whatever word comes
+last; words are never split. Pieces that carry several words without word times (Seamless) are spread
+over their piece by length first (`spread_words`).
+
+SRT and VTT are written here, not with pysubs2: pysubs2 drops any text in {braces} (ASS override tags)
+and doesn't escape & < > for VTT, which would silently change a transcript. The tests read every file
+back with webvtt-py and pysubs2.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import html
+import json
+import re
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 
@@ -13,49 +27,129 @@ class TimedText:
     text: str
 
 
-def group_words(
-    words: list[TimedText], max_seconds: float = 6.0, max_chars: int = 60, max_gap: float = 0.8
-) -> list[TimedText]:
-    """Subtitle lines from timed words: a new line at a pause, or when a line gets too long to read."""
-    lines: list[TimedText] = []
+@dataclass(frozen=True)
+class CueSettings:
+    max_line_chars: int = 42  # the common broadcast limit (BBC, Netflix: 42 for Latin scripts)
+    max_lines: int = 2
+    max_seconds: float = 7.0
+    pause_seconds: float = 0.6  # a silence at least this long ends a cue
+
+    # What a user or API caller may set, and the ranges accepted.
+    RANGES = {"max_line_chars": (10, 200), "max_lines": (1, 4), "max_seconds": (1.0, 30.0)}
+
+
+_SENTENCE_END = re.compile(r"[.!?。！？؟।॥։።]['\"”’»)]*$")
+_CLAUSE_END = re.compile(r"[,;:、，；：–—]['\"”’»)]*$")
+
+
+def build_cues(words: list[TimedText], settings: CueSettings = CueSettings()) -> list[TimedText]:
+    """Subtitle cues from timed words; a cue's lines are joined by "\\n"."""
+    cues: list[list[TimedText]] = []
+    current: list[TimedText] = []
     for word in words:
-        line = lines[-1] if lines else None
-        if (
-            line is None
-            or word.start - line.end > max_gap
-            or word.end - line.start > max_seconds
-            or len(line.text) + 1 + len(word.text) > max_chars
-        ):
-            lines.append(TimedText(word.start, word.end, word.text))
+        if current and (word.start - current[-1].end >= settings.pause_seconds or _SENTENCE_END.search(current[-1].text)):
+            cues.append(current)
+            current = []
+        current.append(word)
+        while len(current) > 1 and not _fits(current, settings):
+            cut = _best_cut(current[:-1]) if _fits(current[:-1], settings) else len(current) - 1
+            cues.append(current[:cut])
+            current = current[cut:]
+    if current:
+        cues.append(current)
+    return [TimedText(cue[0].start, cue[-1].end, "\n".join(_lines(cue, settings.max_line_chars))) for cue in cues]
+
+
+def _fits(cue: list[TimedText], settings: CueSettings) -> bool:
+    if len(cue) == 1:
+        return True
+    return (
+        cue[-1].end - cue[0].start <= settings.max_seconds
+        and len(_lines(cue, settings.max_line_chars)) <= settings.max_lines
+    )
+
+
+def _lines(cue: list[TimedText], max_chars: int) -> list[str]:
+    lines: list[str] = []
+    for word in cue:
+        if lines and len(lines[-1]) + 1 + len(word.text) <= max_chars:
+            lines[-1] += " " + word.text
         else:
-            line.end = word.end
-            line.text += " " + word.text
+            lines.append(word.text)
     return lines
 
 
-def srt_time(seconds: float) -> str:
+def _best_cut(cue: list[TimedText]) -> int:
+    """Where to end a full cue (the index of the first word of the next): after a clause mark in its
+    second half, else at its longest pause in the second half, else after its last word."""
+    half = max(1, len(cue) // 2)
+    for index in range(len(cue) - 1, half - 1, -1):
+        if _CLAUSE_END.search(cue[index].text):
+            return index + 1
+    gaps = [(cue[index].start - cue[index - 1].end, index) for index in range(half, len(cue))]
+    gap, index = max(gaps, default=(0.0, len(cue)))
+    return index if gap > 0.15 else len(cue)
+
+
+def spread_words(pieces: list[TimedText]) -> list[TimedText]:
+    """Word times estimated inside each piece, in proportion to the words' lengths (for cues)."""
+    words = []
+    for piece in pieces:
+        parts = piece.text.split()
+        total = sum(len(part) for part in parts) + len(parts) - 1  # the piece's characters, spaces included
+        position = 0
+        for part in parts:
+            at = lambda chars: piece.start + (piece.end - piece.start) * chars / total  # noqa: E731
+            words.append(TimedText(at(position), at(position + len(part)), part))
+            position += len(part) + 1
+    return words
+
+
+def _time(seconds: float, decimal: str) -> str:
     millis = int(round(max(seconds, 0.0) * 1000))
     hours, millis = divmod(millis, 3_600_000)
     minutes, millis = divmod(millis, 60_000)
     secs, millis = divmod(millis, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d},{millis:03d}"
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{decimal}{millis:03d}"
 
 
-def to_srt(lines: list[TimedText]) -> str:
-    blocks = [
-        f"{number}\n{srt_time(line.start)} --> {srt_time(line.end)}\n{line.text}\n"
-        for number, line in enumerate(lines, start=1)
-    ]
-    return "\n".join(blocks)
+def srt_time(seconds: float) -> str:
+    return _time(seconds, ",")
 
 
-def write_text_files(text: str, lines: list[TimedText], directory: Path, stem: str) -> list[Path]:
-    """`stem.txt` (plain text), and `stem.srt` (timed lines) when there are times, in `directory`."""
+def to_srt(cues: list[TimedText]) -> str:
+    return "".join(
+        f"{number}\n{srt_time(cue.start)} --> {srt_time(cue.end)}\n{cue.text}\n\n" for number, cue in enumerate(cues, 1)
+    )
+
+
+def to_vtt(cues: list[TimedText]) -> str:
+    # Cue text is HTML-like in WebVTT: & < > must be escaped (which also keeps "-->" out of it).
+    return "WEBVTT\n\n" + "".join(
+        f"{number}\n{_time(cue.start, '.')} --> {_time(cue.end, '.')}\n{html.escape(cue.text, quote=False)}\n\n"
+        for number, cue in enumerate(cues, 1)
+    )
+
+
+def write_text_files(
+    text: str, cues: list[TimedText], directory: Path, stem: str, details: dict | None = None
+) -> list[Path]:
+    """`stem.txt`, and when there are times `stem.srt` and `stem.vtt`; `stem.json` when `details` are given."""
     directory.mkdir(parents=True, exist_ok=True)
     txt = directory / f"{stem}.txt"
     txt.write_text(text + "\n", encoding="utf-8")
-    if not lines:
-        return [txt]
-    srt = directory / f"{stem}.srt"
-    srt.write_text(to_srt(lines), encoding="utf-8")
-    return [txt, srt]
+    files = [txt]
+    if cues:
+        for suffix, write in (("srt", to_srt), ("vtt", to_vtt)):
+            path = directory / f"{stem}.{suffix}"
+            path.write_text(write(cues), encoding="utf-8")
+            files.append(path)
+    if details is not None:
+        path = directory / f"{stem}.json"
+        path.write_text(json.dumps(details, ensure_ascii=False, indent=1), encoding="utf-8")
+        files.append(path)
+    return files
+
+
+def as_dicts(items: list[TimedText]) -> list[dict]:
+    return [asdict(item) for item in items]

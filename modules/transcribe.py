@@ -1,9 +1,7 @@
 """Speech recognition: MMS-1b-all with language adapters, English wav2vec2, Wav2Vec2-BERT CTC, Seamless ASR.
 
-CTC models: audio is cut into fixed chunks with extra context on both sides; each chunk's
-logits for its context are dropped, the rest are concatenated and decoded once. Memory
-stays bounded by the chunk size whatever the length, and no word is cut or doubled at a
-boundary (the transformers ASR pipeline's chunk/stride scheme). Seamless: 15-20 s pieces
+CTC models: the most likely token of each frame of `ctc.emissions` (bounded chunks with context, so
+no word is cut or doubled at a boundary), decoded once for the whole clip. Seamless: 15-20 s pieces
 cut at quiet points, one timed segment each.
 """
 
@@ -18,8 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from modules import identify, languages
-from modules.audio import SAMPLE_RATE
+from modules import ctc, identify, languages
 from modules.config import ModelUnavailableError, UserInputError
 from modules.models import (
     CATALOG,
@@ -30,15 +27,13 @@ from modules.models import (
     ModelCache,
     default_cache,
 )
-from modules.subtitles import TimedText, group_words
+from modules.subtitles import TimedText
 from modules.translate import translate_speech
 
 log = logging.getLogger(__name__)
 
 AUTO = "auto"
-# MMS-1B runs out of memory past ~1 minute in one pass (fairseq #5271): bounded chunks instead.
-CHUNK_SECONDS = 20.0
-CONTEXT_SECONDS = 2.0
+CHUNK_SECONDS = ctc.CHUNK_SECONDS
 # How far down the LID ranking auto-detection looks for a language the ASR model has.
 AUTO_DETECT_CANDIDATES = 20
 
@@ -65,7 +60,7 @@ class Transcript:
     language: str
     model_id: str
     words: list[TimedText] = field(default_factory=list)  # CTC models: one entry per word
-    segments: list[TimedText] = field(default_factory=list)  # subtitle lines
+    segments: list[TimedText] = field(default_factory=list)  # Seamless: one entry per piece of audio
     notes: list[str] = field(default_factory=list)  # e.g. what auto-detection decided
 
 
@@ -94,8 +89,9 @@ def transcribe(
     entry = cache.get(model_id, CATALOG.get(model_id, "ctc"))
     with entry.lock:  # the adapter must stay put for every chunk of this request
         if getattr(entry.model.config, "adapter_attn_dim", None):
-            _apply_adapter(entry, language)
-        ids, seconds_per_frame = _ctc_ids(entry, samples, chunk_seconds, progress)
+            apply_adapter(entry, language)
+        ids = ctc_ids(entry, samples, chunk_seconds, progress)
+        seconds_per_frame = ctc.frame_seconds(entry)
         # As transformers' own ASR pipeline decodes CTC ids (tests/test_tasks.py compares the two): with the
         # special tokens, since skipping them before CTC grouping would merge real double letters ...
         decoded = entry.processor.tokenizer.decode(ids, output_word_offsets=True)
@@ -107,7 +103,7 @@ def transcribe(
         if (word := specials.sub("", offset["word"]))
     ]
     text = " ".join(specials.sub("", decoded["text"]).split())
-    return Transcript(text, language, model_id, words, group_words(words), notes)
+    return Transcript(text, language, model_id, words, [], notes)
 
 
 def _special_tokens(tokenizer) -> re.Pattern:
@@ -155,35 +151,12 @@ def checkpoint_languages(model_id: str, cache: ModelCache) -> set[str]:
     return (own & catalog) or catalog
 
 
-def _ctc_ids(
-    entry: LoadedModel, samples: np.ndarray, chunk_seconds: float, progress: Progress
-) -> tuple[list[int], float]:
-    """Greedy CTC ids for the whole clip, chunk by chunk; and the seconds each id (frame) stands for."""
-    # Chunk edges on frame edges, so each chunk's frames line up with the whole clip's frames.
-    frame = entry.model.config.inputs_to_logits_ratio  # samples per output frame (320 for wav2vec2)
-    chunk = max(1, round(chunk_seconds * SAMPLE_RATE / frame)) * frame
-    context = round(CONTEXT_SECONDS * SAMPLE_RATE / frame) * frame
-    starts = list(range(0, len(samples), chunk))
-    if len(starts) > 1 and len(samples) - starts[-1] < SAMPLE_RATE:
-        starts.pop()  # fold a sub-second tail into the chunk before it
-    ids = []
-    for number, start in enumerate(starts):
-        progress(number / len(starts), f"Transcribing chunk {number + 1} of {len(starts)}")
-        last = number + 1 == len(starts)
-        end = len(samples) if last else starts[number + 1]
-        left, right = min(context, start), min(context, len(samples) - end)
-        piece = samples[start - left : end + right]
-        inputs = entry.processor(audio=piece, sampling_rate=SAMPLE_RATE, return_tensors="pt")
-        with torch.inference_mode():
-            logits = entry.model(**entry.to_model(inputs)).logits[0]
-        first = left // frame
-        keep = slice(first, None if last else first + (end - start) // frame)
-        ids.append(logits[keep].argmax(dim=-1).cpu())
-    all_ids = torch.cat(ids).tolist()
-    return all_ids, float(frame / SAMPLE_RATE)
+def ctc_ids(entry: LoadedModel, samples: np.ndarray, chunk_seconds: float, progress: Progress) -> list[int]:
+    """Greedy CTC ids for the whole clip: one per output frame."""
+    return torch.cat([chunk.argmax(dim=-1) for chunk in ctc.emissions(entry, samples, chunk_seconds, progress)]).tolist()
 
 
-def _apply_adapter(entry: LoadedModel, language: str) -> None:
+def apply_adapter(entry: LoadedModel, language: str) -> None:
     """Switch the MMS head + adapter layers and the tokenizer vocabulary to `language` (caller holds the lock).
 
     Only the ~2 M adapter weights change; the 1B base stays loaded.

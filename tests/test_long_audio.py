@@ -34,8 +34,8 @@ def test_chunked_equals_unchunked_ids(local_mms, long_speech, language, chunk_se
     whole = transcribe.transcribe(long_speech, language, cache=local_mms, chunk_seconds=1000)
     chunked = transcribe.transcribe(long_speech, language, cache=local_mms, chunk_seconds=chunk_seconds)
     entry = local_mms.get(MMS_ASR_MODEL, "ctc")
-    ids_whole, _ = transcribe._ctc_ids(entry, long_speech, 1000, lambda *_: None)
-    ids_chunked, _ = transcribe._ctc_ids(entry, long_speech, chunk_seconds, lambda *_: None)
+    ids_whole = transcribe.ctc_ids(entry, long_speech, 1000, lambda *_: None)
+    ids_chunked = transcribe.ctc_ids(entry, long_speech, chunk_seconds, lambda *_: None)
     assert ids_chunked == ids_whole
     assert len(ids_whole) == (len(long_speech) - 400) // 320 + 1  # one frame per 20 ms, none lost or doubled
     assert chunked.text == whole.text and len(whole.text) > 100
@@ -56,7 +56,8 @@ def test_word_timestamps_are_ordered_and_inside_the_clip(local_mms, long_speech)
     assert starts == sorted(starts)
     assert all(0 <= w.start <= w.end <= duration + 0.02 for w in result.words)
     assert " ".join(word.text for word in result.words) == result.text
-    assert " ".join(line.text for line in result.segments) == result.text
+    cues = subtitles.build_cues(result.words)
+    assert " ".join(cue.text.replace("\n", " ") for cue in cues) == result.text
 
 
 def test_seamless_asr_segments_long_audio_at_quiet_points(cache, long_speech):
@@ -142,21 +143,60 @@ def test_english_only_models_skip_detection(cache, speech_16k):
     assert "facebook/mms-lid-126" not in cache.loaded_ids()
 
 
-def test_srt_and_txt_files(tmp_path):
-    words = [TimedText(0.0, 0.4, "hello"), TimedText(0.5, 0.9, "world"), TimedText(3.0, 3.5, "again")]
-    lines = subtitles.group_words(words)
-    assert [(line.start, line.end, line.text) for line in lines] == [(0.0, 0.9, "hello world"), (3.0, 3.5, "again")]
-    txt, srt = subtitles.write_text_files("hello world again", lines, tmp_path, "out")
+def test_srt_vtt_and_txt_files_read_back_with_subtitle_libraries(tmp_path):
+    import pysubs2
+    import webvtt
+
+    words = [TimedText(0.0, 0.4, "hello"), TimedText(0.5, 0.9, "<world> & co"), TimedText(3.0, 3.5, "again")]
+    cues = subtitles.build_cues(words)
+    assert [(cue.start, cue.end, cue.text) for cue in cues] == [(0.0, 0.9, "hello <world> & co"), (3.0, 3.5, "again")]
+    txt, srt, vtt = subtitles.write_text_files("hello world again", cues, tmp_path, "out")
     assert subtitles.write_text_files("no times", [], tmp_path, "plain") == [tmp_path / "plain.txt"]
     assert txt.read_text() == "hello world again\n"
     blocks = srt.read_text().strip().split("\n\n")
-    assert blocks[0] == "1\n00:00:00,000 --> 00:00:00,900\nhello world"
+    assert blocks[0] == "1\n00:00:00,000 --> 00:00:00,900\nhello <world> & co"
     assert re.fullmatch(r"2\n00:00:03,000 --> 00:00:03,500\nagain", blocks[1])
     assert subtitles.srt_time(3723.45) == "01:02:03,450"
+    read_srt = pysubs2.load(str(srt))
+    assert [(event.start, event.end) for event in read_srt] == [(0, 900), (3000, 3500)]
+    read_vtt = webvtt.read(str(vtt))  # raises on an invalid file
+    assert [(c.start, c.end) for c in read_vtt] == [("00:00:00.000", "00:00:00.900"), ("00:00:03.000", "00:00:03.500")]
+    assert "hello &lt;world&gt; &amp; co" in vtt.read_text() and read_vtt[1].text == "again"
 
 
-def test_long_lines_are_split():
+def test_cues_respect_line_length_lines_and_duration():
     words = [TimedText(i * 0.5, i * 0.5 + 0.4, "word") for i in range(40)]
-    lines = subtitles.group_words(words, max_seconds=6.0, max_chars=60)
-    assert all(line.end - line.start <= 6.0 and len(line.text) <= 60 for line in lines)
-    assert sum(len(line.text.split()) for line in lines) == 40
+    settings = subtitles.CueSettings(max_line_chars=20, max_lines=2, max_seconds=6.0)
+    cues = subtitles.build_cues(words, settings)
+    assert all(cue.end - cue.start <= 6.0 for cue in cues)
+    assert all(len(line) <= 20 for cue in cues for line in cue.text.split("\n"))
+    assert all(len(cue.text.split("\n")) <= 2 for cue in cues)
+    assert sum(len(cue.text.split()) for cue in cues) == 40
+    # A word longer than a line is never split: it gets a line of its own.
+    long = subtitles.build_cues([TimedText(0, 1, "x" * 30), TimedText(1, 2, "y")], settings)
+    assert [cue.text for cue in long] == ["x" * 30 + "\ny"]
+
+
+def test_cues_end_at_sentence_ends_pauses_and_clause_marks():
+    def timed(text: str, gaps: dict[int, float] = {}):
+        words, t = [], 0.0
+        for index, word in enumerate(text.split()):
+            t += gaps.get(index, 0.05)
+            words.append(TimedText(t, t + 0.3, word))
+            t += 0.3
+        return words
+
+    cues = subtitles.build_cues(timed("Hello there. How are you today?"))
+    assert [cue.text for cue in cues] == ["Hello there.", "How are you today?"]
+    cues = subtitles.build_cues(timed("one two three four", {2: 1.0}))
+    assert [cue.text for cue in cues] == ["one two", "three four"]
+    # Too long for one cue: cut after the comma in its second half, not after the last word that fits.
+    text = "we walked along the river for hours, and then we finally sat down near the old stone bridge to rest"
+    cues = subtitles.build_cues(timed(text), subtitles.CueSettings(max_line_chars=30, max_lines=2))
+    assert cues[0].text.replace("\n", " ").endswith("hours,")
+
+
+def test_seamless_pieces_are_spread_into_words_for_cues():
+    words = subtitles.spread_words([TimedText(10.0, 14.0, "abc defgh"), TimedText(20.0, 21.0, "x")])
+    assert [(w.text, round(w.start, 2), round(w.end, 2)) for w in words] == [
+        ("abc", 10.0, 11.33), ("defgh", 11.78, 14.0), ("x", 20.0, 21.0)]

@@ -1,0 +1,229 @@
+"""Align: when each word (and letter) of a known transcript is said, with MMS's per-language vocabulary.
+
+The audio's per-frame emissions come from `ctc.emissions` (the same chunking as Transcribe) with the
+language's adapter of facebook/mms-1b-all; `ctc.force_align` finds the best path through the
+transcript's letters. The MMS adapters were trained on lower-case text without punctuation, words
+separated by "|" (the tokenizer's word delimiter), so the transcript is read the same way; what the
+user typed is what the results show.
+
+Words whose letters the vocabulary lacks: numbers are spelled out (the shared `text.spell_numbers`);
+other spellings of a letter the vocabulary holds are used (`text.fit_spelling`); then uroman, when
+the romanised word is all in the vocabulary; otherwise the missing letters are read as <unk> and the
+word is marked approximate.
+
+Scores: a word's score is the mean probability the model gave its letters over their frames. The
+thresholds below are NOT calibrated (the tests run on random weights): they await measurements on the
+real model; README "Align" says so.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from modules import ctc, languages, text, transcribe
+from modules.config import UserInputError
+from modules.models import MMS_ASR_MODEL, ModelCache, default_cache
+from modules.subtitles import TimedText
+
+# An hour of speech is ~9,000-12,000 words (150-200 a minute), 60,000-80,000 characters.
+MAX_TRANSCRIPT_CHARS = 100_000
+LOW_SCORE = 0.4  # a word scoring below this is flagged (uncalibrated, see above)
+MOSTLY_LOW = 0.5  # this share of flagged words means the transcript doesn't fit the audio
+
+ROMANISED = "romanised"
+APPROXIMATE = "approximate"
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class AlignedWord:
+    text: str  # as the user wrote it (with any punctuation that follows)
+    start: float
+    end: float
+    score: float
+    low: bool  # score below LOW_SCORE
+    how: str = ""  # "", ROMANISED (read through uroman) or APPROXIMATE (letters read as <unk>)
+    read_as: str = ""  # the letters aligned
+    characters: list[TimedText] = field(default_factory=list)
+
+
+@dataclass
+class Alignment:
+    words: list[AlignedWord]
+    language: str
+    model_id: str
+    notes: list[str] = field(default_factory=list)
+    mismatch: bool = False  # most words fit poorly: the timings are not to be trusted
+
+    @property
+    def timed_words(self) -> list[TimedText]:
+        return [TimedText(word.start, word.end, word.text) for word in self.words]
+
+    def details(self) -> dict:
+        """Everything, for the .json download."""
+        return {
+            "language": self.language,
+            "model": self.model_id,
+            "low_score_threshold": LOW_SCORE,
+            "transcript_fits_audio": not self.mismatch,
+            "notes": self.notes,
+            "words": [
+                {"text": w.text, "start": round(w.start, 3), "end": round(w.end, 3), "score": round(w.score, 3),
+                 "low_score": w.low, "read_as": w.read_as, "how": w.how or "as written",
+                 "characters": [{"text": c.text, "start": round(c.start, 3), "end": round(c.end, 3)} for c in w.characters]}
+                for w in self.words
+            ],
+        }
+
+
+@dataclass
+class _Word:
+    text: str
+    letters: str  # what is aligned ("|" separates the words of a spelled-out number)
+    how: str = ""
+
+
+def read_transcript(transcript: str, vocabulary: dict[str, int], language: str) -> list[_Word]:
+    """The transcript's words, each with the letters of `vocabulary` that read it."""
+    alphabet = text.VoiceAlphabet(symbols=tuple(vocabulary))
+    words: list[_Word] = []
+    pending = ""  # punctuation before the first word
+    for written in transcript.split():
+        spoken, _ = text.spell_numbers(written, language)
+        spoken = text.fit_spelling(spoken, alphabet)
+        letters, missing = _letters(spoken, vocabulary)
+        how = ""
+        if missing:
+            romanised, still_missing = _letters(text.romanize(spoken), vocabulary)
+            if romanised and not still_missing:
+                letters, how = romanised, ROMANISED
+            else:
+                letters, how = _with_unknown(spoken, vocabulary), APPROXIMATE
+        if not letters.replace("|", ""):
+            # Only punctuation or symbols: nothing is said; it stays with the word before it.
+            if words:
+                words[-1].text += " " + written
+            else:
+                pending += written + " "
+            continue
+        words.append(_Word(pending + written, letters, how))
+        pending = ""
+    if not words:
+        raise UserInputError("The transcript has no words to align. Type or paste what is said in the audio.")
+    return words
+
+
+def _letters(word: str, vocabulary: dict[str, int]) -> tuple[str, bool]:
+    """The word's letters as the vocabulary holds them (lower case where only that is there), words of a
+    spelled-out number joined by "|"; and whether a letter (or digit) was missing."""
+    kept, missing = [], False
+    for ch in word:
+        if ch.isspace() or ch in "-":
+            if kept and kept[-1] != "|":
+                kept.append("|")
+            continue
+        form = ch if ch in vocabulary else ch.lower()
+        if form in vocabulary and form != "|":
+            kept.append(form)
+        elif unicodedata.category(ch)[0] in "LMN":
+            missing = True
+    return "".join(kept).strip("|"), missing
+
+
+def _with_unknown(word: str, vocabulary: dict[str, int]) -> str:
+    out = []
+    for ch in word:
+        form = ch if ch in vocabulary else ch.lower()
+        if form in vocabulary and form != "|":
+            out.append(form)
+        elif unicodedata.category(ch)[0] in "LMN" and (not out or out[-1] != "\0"):
+            out.append("\0")  # one <unk> for each run of missing letters
+    return "".join(out)
+
+
+def judge(words: list[AlignedWord]) -> tuple[bool, list[str]]:
+    """Whether the transcript fits the audio (False when most words score low), and what to tell the user."""
+    notes = []
+    low = sum(word.low for word in words)
+    mismatch = low >= MOSTLY_LOW * len(words)
+    if mismatch:
+        notes.append(
+            f"{low} of {len(words)} words fit the audio poorly: the transcript may not be what is said here, or the "
+            "language may be wrong. Don't rely on these timings."
+        )
+    elif low:
+        notes.append(f"{low} of {len(words)} words fit the audio poorly; they are marked in the table.")
+    for how, said in ((ROMANISED, "read through uroman (Latin letters)"),
+                      (APPROXIMATE, "aligned approximately (letters this language's vocabulary lacks)")):
+        marked = [word.text for word in words if word.how == how]
+        if marked:
+            listed = ", ".join(marked[:10]) + (f" and {len(marked) - 10} more" if len(marked) > 10 else "")
+            notes.append(f"{len(marked)} word(s) {said}: {listed}.")
+    return mismatch, notes
+
+
+def align(
+    samples: np.ndarray,
+    transcript: str,
+    language: str = "eng",
+    cache: ModelCache | None = None,
+    progress: Progress | None = None,
+) -> Alignment:
+    """16 kHz mono audio + what is said in it -> every word's start, end and score."""
+    cache = cache or default_cache()
+    progress = progress or (lambda fraction, description: None)
+    transcript = text.clean_text(transcript, MAX_TRANSCRIPT_CHARS)
+    notes = []
+    if language == transcribe.AUTO:
+        progress(0.0, "Identifying the language")
+        language, note = transcribe.detect_language(samples, MMS_ASR_MODEL, cache)
+        notes.append(note)
+    elif language not in languages.MMS_ASR.codes:
+        raise UserInputError(f"{MMS_ASR_MODEL} does not know {language!r}. Pick a language from its list.")
+    entry = cache.get(MMS_ASR_MODEL, "ctc")
+    with entry.lock:  # the adapter must stay put while the audio is read
+        transcribe.apply_adapter(entry, language)
+        tokenizer = entry.processor.tokenizer
+        vocabulary = {token: index for token, index in tokenizer.get_vocab().items() if token not in tokenizer.all_special_tokens or token == "|"}
+        words = read_transcript(transcript, vocabulary, language)
+        token_words = [
+            [tokenizer.unk_token_id if ch == "\0" else vocabulary[ch] for ch in word.letters] for word in words
+        ]
+        blank, separator = tokenizer.pad_token_id, vocabulary.get("|")
+        # Only the columns the path can use: an hour is then ~180,000 x (letters + 3) floats, not x vocabulary.
+        columns = sorted({blank, tokenizer.unk_token_id, *(t for tokens in token_words for t in tokens)} | ({separator} - {None}))
+        log_probs = np.concatenate([
+            chunk[:, columns].numpy()
+            for chunk in ctc.emissions(entry, samples, progress=lambda f, d: progress(0.8 * f, d), what="Listening to")
+        ])
+        seconds = ctc.frame_seconds(entry)
+    column_of = {token: index for index, token in enumerate(columns)}
+    try:
+        spans = ctc.force_align(
+            log_probs, [[column_of[t] for t in tokens] for tokens in token_words], column_of[blank],
+            None if separator is None else column_of[separator],
+            progress=lambda f, d: progress(0.8 + 0.2 * f, d),
+        )
+    except ctc.AlignmentError as error:
+        raise UserInputError(
+            f"This transcript can't be aligned with this audio: {error}. Check that the transcript is what is "
+            "said in the recording, all of it and nothing more."
+        ) from error
+    names = {index: token for token, index in vocabulary.items()} | {tokenizer.unk_token_id: "?"}
+    aligned = []
+    for word, word_spans in zip(words, spans):
+        letter_spans = [span for span in word_spans if columns[span.token] != separator]
+        score = float(np.mean([span.score for span in letter_spans]))
+        aligned.append(AlignedWord(
+            text=word.text, start=word_spans[0].start * seconds, end=word_spans[-1].end * seconds, score=score,
+            low=score < LOW_SCORE, how=word.how, read_as=word.letters.replace("\0", "?").replace("|", " "),
+            characters=[TimedText(s.start * seconds, s.end * seconds, names[columns[s.token]]) for s in letter_spans],
+        ))
+    mismatch, verdict = judge(aligned)
+    notes += verdict
+    return Alignment(aligned, language, MMS_ASR_MODEL, notes, mismatch)
