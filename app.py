@@ -11,11 +11,11 @@ import gradio as gr  # noqa: E402
 
 from modules import warmup  # noqa: E402
 from modules.models import default_cache  # noqa: E402
-from ui import carry, identify, speak, transcribe, translate  # noqa: E402
+from ui import align, carry, identify, speak, transcribe, translate  # noqa: E402
 from ui.gradio_fixes import keep_sessions_to_the_apps_components  # noqa: E402
 from ui.common import SETTINGS  # noqa: E402
 
-TABS = [("Identify", identify), ("Transcribe", transcribe), ("Speak", speak), ("Translate", translate)]
+TABS = [("Identify", identify), ("Transcribe", transcribe), ("Align", align), ("Speak", speak), ("Translate", translate)]
 
 HEADER = (
     "# Polyglot Speech Studio\n"

@@ -20,7 +20,7 @@ import pydantic
 from gradio.data_classes import FileData
 from gradio.utils import get_upload_folder as gradio_upload_folder
 
-from modules import audio
+from modules import audio, subtitles, validation
 from modules.config import ModelUnavailableError, UserInputError, load_settings
 from modules.models import DOWNLOADS, UNAVAILABLE, default_cache
 
@@ -199,10 +199,11 @@ def guard_inputs(handler, inputs: list) -> None:
         component.preprocess = preprocess
         model = getattr(component, "data_model", None)
         if isinstance(model, type) and issubclass(model, FileData):
-            component.data_model = _checked_file_model(model, name)
+            kind = "an audio file" if isinstance(component, gr.Audio) else "a file"
+            component.data_model = _checked_file_model(model, name, kind)
 
 
-def _checked_file_model(model: type[FileData], name: str) -> type[FileData]:
+def _checked_file_model(model: type[FileData], name: str, kind: str) -> type[FileData]:
     class CheckedFile(model):
         @classmethod
         def model_validate(cls, obj, *args, **kwargs):
@@ -210,7 +211,7 @@ def _checked_file_model(model: type[FileData], name: str) -> type[FileData]:
                 return super().model_validate(obj, *args, **kwargs)
             except pydantic.ValidationError:
                 raise gr.Error(
-                    f"{name} must be an audio file: upload one, or pass a path or URL through gradio_client's "
+                    f"{name} must be {kind}: upload one, or pass a path or URL through gradio_client's "
                     f"handle_file(). Got {_describe(obj)}.",
                     print_exception=False,
                 ) from None
@@ -345,6 +346,26 @@ def language_dropdown(catalog, value: str, label: str, elem_id: str, visible: bo
         info="Type to search by name or code.",
         elem_id=elem_id,
         visible=visible,
+    )
+
+
+def subtitle_settings() -> list[gr.components.Component]:
+    """The cue settings every tab with subtitles offers (folded away; the defaults suit most videos)."""
+    defaults, ranges = subtitles.CueSettings(), subtitles.CueSettings.RANGES
+    with gr.Accordion("Subtitle settings", open=False):
+        return [
+            gr.Slider(*ranges["max_line_chars"], value=defaults.max_line_chars, step=1, label="Characters per line (at most)"),
+            gr.Slider(*ranges["max_lines"], value=defaults.max_lines, step=1, label="Lines per subtitle (at most)"),
+            gr.Slider(*ranges["max_seconds"], value=defaults.max_seconds, step=0.5, label="Seconds per subtitle (at most)"),
+        ]
+
+
+def cue_settings(max_line_chars, max_lines, max_cue_seconds) -> subtitles.CueSettings:
+    ranges = subtitles.CueSettings.RANGES
+    return subtitles.CueSettings(
+        max_line_chars=validation.whole_number("max_line_chars", max_line_chars, *ranges["max_line_chars"]),
+        max_lines=validation.whole_number("max_lines", max_lines, *ranges["max_lines"]),
+        max_seconds=validation.number("max_cue_seconds", max_cue_seconds, *ranges["max_seconds"]),
     )
 
 

@@ -11,7 +11,9 @@ from ui.common import (
     SETTINGS,
     audio_input,
     availability_box,
+    checked_by_handler,
     checks_upload,
+    cue_settings,
     download_stem,
     error_box,
     example_path,
@@ -20,6 +22,7 @@ from ui.common import (
     output_directory,
     progress_reporter,
     shows_errors,
+    subtitle_settings,
     watch_availability,
 )
 
@@ -42,8 +45,12 @@ AUTO_DETECT = ("Detect the language automatically", transcribe.AUTO)
 
 
 @shows_errors
-def transcribe_audio(audio_file: str | None, model_id: str, language: str, progress=gr.Progress()):
+def transcribe_audio(
+    audio_file: str | None, model_id: str, language: str,
+    max_line_chars: int = 42, max_lines: int = 2, max_cue_seconds: float = 7.0, progress=gr.Progress(),
+):
     model_id, language = validation.text("model_id", model_id), validation.text("language", language)
+    settings = cue_settings(max_line_chars, max_lines, max_cue_seconds)
     clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds)
     progress(0.0, desc="Getting the model ready (the first time takes longest)…")
     result = transcribe.transcribe(
@@ -52,7 +59,8 @@ def transcribe_audio(audio_file: str | None, model_id: str, language: str, progr
     rows = result.words or result.segments
     table = [[f"{row.start:.2f}", f"{row.end:.2f}", row.text] for row in rows]
     stem = download_stem("transcript", result.language, model_id)
-    files = subtitles.write_text_files(result.text, result.segments, output_directory(), stem)
+    cues = subtitles.build_cues(result.words or subtitles.spread_words(result.segments), settings)
+    files = subtitles.write_text_files(result.text, cues, output_directory(), stem)
     notes = " ".join(result.notes) or f"Language: {languages.language_name(result.language)} ({result.language})."
     return result.text, notes, table, [str(path) for path in files]
 
@@ -97,6 +105,8 @@ def render() -> dict:
                 elem_id="transcribe-language",
             )
             language_note = gr.Markdown(visible=False, elem_id="transcribe-language-note")
+            asr_cues = subtitle_settings()
+            checked_by_handler(*asr_cues)
             asr_button = gr.Button("Transcribe", variant="primary", elem_id="transcribe-button")
             gr.Examples(
                 [
@@ -113,7 +123,7 @@ def render() -> dict:
             errors = error_box("transcribe-error")
             asr_text = gr.Textbox(label="Transcript", lines=8, buttons=["copy"], elem_id="transcribe-result")
             asr_notes = gr.Markdown(elem_id="transcribe-notes")
-            asr_files = gr.File(label="Download (.txt, .srt subtitles)", file_count="multiple", elem_id="transcribe-files")
+            asr_files = gr.File(label="Download (.txt, .srt and .vtt subtitles)", file_count="multiple", elem_id="transcribe-files")
     asr_times = gr.Dataframe(
         headers=["start (s)", "end (s)", "text"],
         label="When each word was said (lines of text for Seamless)",
@@ -121,7 +131,7 @@ def render() -> dict:
         elem_id="transcribe-times",
     )
     model_event(
-        asr_button, transcribe_audio, [asr_audio, asr_model, asr_language], [asr_text, asr_notes, asr_times, asr_files],
+        asr_button, transcribe_audio, [asr_audio, asr_model, asr_language, *asr_cues], [asr_text, asr_notes, asr_times, asr_files],
         "transcribe", errors,
     )
     asr_model.change(language_for_model, [asr_model, asr_language], [asr_language, language_note], **PRIVATE)

@@ -13,6 +13,7 @@ from ui.common import (
     availability_box,
     checked_by_handler,
     checks_upload,
+    cue_settings,
     download_stem,
     error_box,
     example_path,
@@ -23,6 +24,7 @@ from ui.common import (
     progress_reporter,
     shows_errors,
     speech_file,
+    subtitle_settings,
     watch_availability,
 )
 
@@ -46,6 +48,9 @@ def translate_input(
     speaker: float = 0,
     beams: float = translate.DEFAULT_BEAMS,
     max_new_tokens: float = translate.DEFAULT_MAX_NEW_TOKENS,
+    max_line_chars: int = 42,
+    max_lines: int = 2,
+    max_cue_seconds: float = 7.0,
     progress=gr.Progress(),
 ):
     input_kind = validation.one_of("input_kind", input_kind, (INPUT_SPEECH, INPUT_TEXT))
@@ -56,6 +61,7 @@ def translate_input(
         validation.whole_number("beams", beams, translate.FASTEST_BEAMS, translate.DEFAULT_BEAMS),
         validation.whole_number("max_new_tokens", max_new_tokens, *translate.MAX_NEW_TOKENS_RANGE),
     )
+    cues_settings = cue_settings(max_line_chars, max_lines, max_cue_seconds)
     report = progress_reporter(progress)
     progress(0.0, desc="Getting the model ready (the first time takes longest)…")
     if input_kind == INPUT_SPEECH:
@@ -69,8 +75,9 @@ def translate_input(
     stem = download_stem("translation", target_language, SEAMLESS_MODEL)
     if result.waveform is not None:
         speech = speech_file(result.waveform, result.sampling_rate, f"{stem}.wav")
-    # Speech input gives timed pieces: the translation comes as subtitles (.srt) too.
-    files = subtitles.write_text_files(result.text, result.segments, output_directory(), stem)
+    # Speech input gives timed pieces: the translation comes as subtitles (.srt, .vtt) too.
+    cues = subtitles.build_cues(subtitles.spread_words(result.segments), cues_settings)
+    files = subtitles.write_text_files(result.text, cues, output_directory(), stem)
     return result.text, speech, [str(path) for path in files]
 
 
@@ -133,7 +140,8 @@ def render() -> dict:
                     label="Longest translation per sentence",
                     info="In word pieces (tokens); raise it if long sentences come out cut short.",
                 )
-            checked_by_handler(mt_text, mt_speech, mt_speaker, mt_beams, mt_max_tokens)
+            mt_cues = subtitle_settings()
+            checked_by_handler(mt_text, mt_speech, mt_speaker, mt_beams, mt_max_tokens, *mt_cues)
             mt_button = gr.Button("Translate", variant="primary", elem_id="translate-button")
             gr.Examples(
                 [
@@ -158,11 +166,11 @@ def render() -> dict:
                 elem_id="translate-audio-out",
             )
             mt_file = gr.File(
-                label="Download (.txt; .srt subtitles for speech input)", file_count="multiple", elem_id="translate-file"
+                label="Download (.txt; .srt and .vtt subtitles for speech input)", file_count="multiple", elem_id="translate-file"
             )
     model_event(
         mt_button, translate_input,
-        [mt_kind, mt_audio, mt_text, mt_source, mt_target, mt_speech, mt_speaker, mt_beams, mt_max_tokens],
+        [mt_kind, mt_audio, mt_text, mt_source, mt_target, mt_speech, mt_speaker, mt_beams, mt_max_tokens, *mt_cues],
         [mt_result, mt_audio_out, mt_file], "translate", errors,
     )
     mt_kind.change(show_translate_input, mt_kind, [mt_audio, mt_text, mt_source], **PRIVATE)

@@ -1,0 +1,152 @@
+"""Align tab: when each word of a known transcript is said (MMS forced alignment). API: /align."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+
+from modules import align, languages, subtitles, transcribe, validation
+from modules.config import UserInputError
+from modules.models import MMS_ASR_MODEL
+from ui.common import (
+    SETTINGS,
+    audio_input,
+    availability_box,
+    checked_by_handler,
+    checks_upload,
+    cue_settings,
+    download_stem,
+    error_box,
+    example_path,
+    load_clip,
+    model_event,
+    output_directory,
+    progress_reporter,
+    shows_errors,
+    subtitle_settings,
+    watch_availability,
+)
+
+INTRO = (
+    "Have a recording **and** what is said in it? Align finds when each word is said, in any of "
+    f"{languages.MMS_ASR.language_count:,} languages: for subtitles, word-by-word (karaoke) timing, or "
+    "language-learning material. Play the audio below the result to see each word as it is spoken."
+)
+TABLE_HEADERS = ["word", "start (s)", "end (s)", "fit (0-1)", "note"]
+# A .txt transcript is read whole; more bytes than the longest accepted transcript can't be one.
+MAX_TRANSCRIPT_BYTES = 4 * align.MAX_TRANSCRIPT_CHARS
+
+
+def read_transcript_file(path: str) -> str:
+    data = Path(path).read_bytes()[: MAX_TRANSCRIPT_BYTES + 1]
+    if len(data) > MAX_TRANSCRIPT_BYTES:
+        raise UserInputError(
+            f"The transcript file is too large; a transcript may have at most {align.MAX_TRANSCRIPT_CHARS:,} characters."
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UserInputError("The transcript file must be plain text (.txt, UTF-8).") from None
+
+
+def note_for(word: align.AlignedWord) -> str:
+    notes = []
+    if word.low:
+        notes.append("fits poorly")
+    if word.how == align.ROMANISED:
+        notes.append(f"read as “{word.read_as}”")
+    elif word.how == align.APPROXIMATE:
+        notes.append(f"approximate (read as “{word.read_as}”)")
+    return "; ".join(notes)
+
+
+@shows_errors
+def align_audio(
+    audio_file: str | None,
+    transcript: str,
+    language: str,
+    transcript_file: str | None = None,
+    characters: bool = False,
+    max_line_chars: int = 42,
+    max_lines: int = 2,
+    max_cue_seconds: float = 7.0,
+    progress=gr.Progress(),
+):
+    transcript = validation.text("transcript", transcript, optional=True) or ""
+    transcript_file = validation.text("transcript_file", transcript_file, optional=True)
+    language = validation.text("language", language)
+    characters = validation.flag("characters", characters)
+    settings = cue_settings(max_line_chars, max_lines, max_cue_seconds)
+    if transcript_file:
+        if transcript.strip():
+            raise UserInputError("Give the transcript once: typed in the box or as a .txt file, not both.")
+        transcript = read_transcript_file(transcript_file)
+    clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds)
+    progress(0.0, desc="Getting the model ready (the first time takes longest)…")
+    result = align.align(clip.samples, transcript, language, progress=progress_reporter(progress))
+    rows = []
+    for word in result.words:
+        rows.append([word.text, f"{word.start:.2f}", f"{word.end:.2f}", f"{word.score:.2f}", note_for(word)])
+        if characters:
+            rows += [[f"  {c.text}", f"{c.start:.2f}", f"{c.end:.2f}", "", ""] for c in word.characters]
+    cues = subtitles.build_cues(result.timed_words, settings)
+    stem = download_stem("alignment", result.language, MMS_ASR_MODEL)
+    written = " ".join(word.text for word in result.words)
+    files = subtitles.write_text_files(written, cues, output_directory(), stem, details=result.details())
+    # The player shows each word as it is said (Gradio's audio subtitles).
+    player = gr.Audio(
+        value=audio_file, subtitles=[{"text": w.text, "timestamp": [w.start, w.end]} for w in result.words]
+    )
+    notes = " ".join([f"Language: {languages.language_name(result.language)} ({result.language}).", *result.notes])
+    return player, rows, [str(path) for path in files], notes
+
+
+def render() -> dict:
+    """The tab's widgets and events, inside the caller's `gr.Tab`; returns what other tabs connect to."""
+    gr.Markdown(INTRO)
+    availability = availability_box()
+    with gr.Row():
+        with gr.Column():
+            al_audio = audio_input("align-audio")
+            checks_upload(al_audio, SETTINGS.max_transcribe_seconds)
+            al_transcript = gr.Textbox(
+                label="What is said in the recording", lines=5, max_lines=15, elem_id="align-transcript",
+                placeholder="Paste the transcript: all of it, in the order it is spoken.",
+            )
+            al_file = gr.File(label="…or a .txt file of it", file_types=[".txt"], type="filepath", elem_id="align-file")
+            al_language = gr.Dropdown(
+                [("Detect the language automatically", transcribe.AUTO), *languages.MMS_ASR.choices()],
+                value="eng", label="Language spoken", info="Type to search by name or code.", filterable=True,
+                elem_id="align-language",
+            )
+            al_characters = gr.Checkbox(False, label="Also time each letter", elem_id="align-characters")
+            al_cues = subtitle_settings()
+            checked_by_handler(al_transcript, al_characters, *al_cues)
+            al_button = gr.Button("Align", variant="primary", elem_id="align-button")
+            gr.Examples(
+                [
+                    [example_path("english.wav"), "Hello, this is a test of multilingual speech recognition.", "eng"],
+                    [example_path("spanish.mp3"), "Buenos días, me gusta aprender idiomas.", "spa"],
+                    [example_path("russian.wav"), "Здравствуйте, как у вас дела?", "rus"],
+                ],
+                inputs=[al_audio, al_transcript, al_language],
+                example_labels=["English", "Spanish", "Russian (telephone quality)"],
+                label="Try an example",
+            )
+        with gr.Column():
+            errors = error_box("align-error")
+            al_player = gr.Audio(label="Play it: each word shows as it is said", type="filepath", interactive=False,
+                                 elem_id="align-player")
+            al_notes = gr.Markdown(elem_id="align-notes")
+            al_files = gr.File(label="Download (.srt, .vtt subtitles; .json with every word and letter)",
+                               file_count="multiple", elem_id="align-files")
+    al_table = gr.Dataframe(headers=TABLE_HEADERS, label="When each word is said", interactive=False,
+                            elem_id="align-table")
+    model_event(
+        al_button, align_audio,
+        [al_audio, al_transcript, al_language, al_file, al_characters, *al_cues],
+        [al_player, al_table, al_files, al_notes], "align", errors,
+    )
+    watch_availability(availability, lambda: (MMS_ASR_MODEL, "the speech model that aligns"), None, [al_button])
+    return dict(audio=al_audio, language=al_language)
