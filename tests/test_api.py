@@ -1,5 +1,7 @@
 """Every api_name through gradio_client against the launched app."""
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -17,9 +19,9 @@ def client(app_url):
     return Client(app_url, verbose=False)
 
 
-def test_the_four_endpoints_are_public(client):
+def test_the_endpoints_are_public(client):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert {"/identify", "/transcribe", "/speak", "/translate"} <= set(endpoints)
+    assert {"/identify", "/transcribe", "/align", "/speak", "/translate"} <= set(endpoints)
     assert not any("lambda" in name or "status" in name for name in endpoints)
 
 
@@ -43,7 +45,7 @@ def test_transcribe_gives_text_timestamps_and_downloads(client):
     assert notes == "Language: Spanish (spa)."
     assert table["headers"] == ["start (s)", "end (s)", "text"]
     assert " ".join(row[2] for row in table["data"]) == text
-    assert sorted(Path(f).suffix for f in files) == [".srt", ".txt"]
+    assert sorted(Path(f).suffix for f in files) == [".srt", ".txt", ".vtt"]
     txt = next(f for f in files if f.endswith(".txt"))
     assert Path(txt).read_text(encoding="utf-8").strip() == text
 
@@ -87,9 +89,59 @@ def test_translate_speech_to_text(client):
         "Speech", handle_file(str(EXAMPLES / "english.wav")), "", "eng", "deu", False, api_name="/translate"
     )
     assert isinstance(text, str) and audio is None
-    assert sorted(Path(f).name for f in files) == ["translation.deu.seamless-m4t-v2-large.srt", "translation.deu.seamless-m4t-v2-large.txt"]
+    assert sorted(Path(f).name for f in files) == ["translation.deu.seamless-m4t-v2-large.srt", "translation.deu.seamless-m4t-v2-large.txt",
+                                                  "translation.deu.seamless-m4t-v2-large.vtt"]
     srt = Path(next(f for f in files if f.endswith(".srt"))).read_text(encoding="utf-8")
-    assert srt.startswith("1\n00:00:00,000 --> 00:00:03,")  # english.wav is 3.5 s: one piece
+    assert srt.startswith("1\n00:00:00,000 --> 00:00:0")  # english.wav is 3.5 s: one piece, spread into cues
+    assert max(re.findall(r"--> (\d\d:\d\d:\d\d,\d\d\d)", srt)) <= "00:00:03,500"
+
+
+def test_align_gives_timed_words_subtitles_and_details(client, tmp_path):
+    import webvtt
+
+    transcript = "Hello, this is a test of multilingual speech recognition."
+    player, table, files, notes = client.predict(
+        handle_file(str(EXAMPLES / "english.wav")), transcript, "eng", None, True, 20, 1, 3.0, api_name="/align"
+    )
+    assert Path(player).is_file() and soundfile.info(player).duration == pytest.approx(3.5, abs=0.3)
+    assert table["headers"] == ["word", "start (s)", "end (s)", "fit (0-1)", "note"]
+    words = [row for row in table["data"] if not row[0].startswith("  ")]
+    letters = [row for row in table["data"] if row[0].startswith("  ")]
+    assert [row[0] for row in words] == transcript.split()
+    assert "".join(row[0].strip() for row in letters) == "hellothisisatestofmultilingualspeechrecognition"
+    assert all(row[4] == "fits poorly" for row in words)  # random weights: nothing fits, and it says so
+    assert notes.startswith("Language: English (eng).") and "Don't rely on these timings" in notes
+    assert sorted(Path(f).suffix for f in files) == [".json", ".srt", ".txt", ".vtt"]
+    vtt = webvtt.read(next(f for f in files if f.endswith(".vtt")))
+    assert all(len(line) <= 20 for cue in vtt for line in cue.text.split("\n"))  # the settings sent
+    assert all(len(cue.text.split("\n")) == 1 for cue in vtt)
+    details = json.loads(Path(next(f for f in files if f.endswith(".json"))).read_text(encoding="utf-8"))
+    assert [w["text"] for w in details["words"]] == transcript.split() and details["transcript_fits_audio"] is False
+    # The same transcript as a .txt file gives the same words.
+    text_file = tmp_path / "transcript.txt"
+    text_file.write_text(transcript, encoding="utf-8")
+    _, table_from_file, _, _ = client.predict(
+        handle_file(str(EXAMPLES / "english.wav")), "", "eng", handle_file(str(text_file)), api_name="/align"
+    )
+    assert [row[0] for row in table_from_file["data"]] == transcript.split()
+
+
+@pytest.mark.parametrize(
+    "transcript, file_bytes, message",
+    [
+        ("hello", b"hello", "Give the transcript once"),
+        ("", b"\xff\xfe\x00h\x00\xd8", "must be plain text"),
+        ("", b"", "The text is empty"),
+        ("hello " * 300, None, "can't be aligned with this audio"),
+    ],
+)
+def test_align_refusals(client, tmp_path, transcript, file_bytes, message):
+    text_file = None
+    if file_bytes is not None:
+        (tmp_path / "t.txt").write_bytes(file_bytes)
+        text_file = handle_file(str(tmp_path / "t.txt"))
+    with pytest.raises(AppError, match=message):
+        client.predict(handle_file(str(EXAMPLES / "english.wav")), transcript, "eng", text_file, api_name="/align")
 
 
 @pytest.mark.parametrize(

@@ -266,3 +266,24 @@ def test_buttons_keep_their_labels_after_a_run(page, app_url):
     expect(page.locator("#identify-summary")).to_contain_text("classified", timeout=TIMEOUT_MS)
     expect(page.locator("#identify-button")).to_have_text("Identify language")
     expect(page.locator("#identify-button")).to_be_enabled()
+
+
+def test_align_shows_timed_words_and_offers_subtitles(page, app_url, tmp_path):
+    page.goto(app_url)
+    page.get_by_role("tab", name="Align").click()
+    page.get_by_text("Spanish", exact=True).click()  # the example: clip, transcript and language
+    expect(page.locator("#align-transcript textarea")).to_have_value("Buenos días, me gusta aprender idiomas.")
+    page.locator("#align-button").click()
+    for word in ("Buenos", "días,", "idiomas."):
+        expect(page.get_by_role("gridcell", name=word, exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.locator("#align-notes")).to_contain_text("Spanish (spa)")
+    expect(page.locator("#align-notes")).to_contain_text("Don't rely on these timings")  # random weights
+    for suffix in ("srt", "vtt", "json"):
+        expect(page.get_by_role("cell", name=f"alignment.spa.mms-1b-all.{suffix}")).to_be_visible()
+    expect(page.locator("#align-player audio[src]")).to_have_count(1)
+    expect(page.locator("#align-error")).to_be_hidden()
+    # Typed text and a file at once: said where the user acted.
+    (tmp_path / "transcript.txt").write_text("Buenos días", encoding="utf-8")
+    page.locator("#align-file input[type=file]").set_input_files(str(tmp_path / "transcript.txt"))
+    page.locator("#align-button").click()
+    expect(page.locator("#align-error")).to_contain_text("Give the transcript once", timeout=TIMEOUT_MS)

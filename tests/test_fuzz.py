@@ -4,6 +4,7 @@ Each call must give a result of the right shape, or an error that says what was 
 serve on after each."""
 
 import math
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from hypothesis import strategies as st
 from tests.conftest import REPO_ROOT
 
 EXAMPLES = REPO_ROOT / "examples"
+TRANSCRIPT = Path(tempfile.mkdtemp(prefix="fuzz-")) / "transcript.txt"
+TRANSCRIPT.write_text("Hello, this is a test.", encoding="utf-8")
 # What a clear error must not be: a message that tells the caller nothing about their request.
 UNCLEAR = ("Something went wrong", "verbose error reporting", "Traceback", "Error(", "ValueError", "TypeError")
 # Values any parameter may receive from a careless or hostile caller (JSON can carry all of these).
@@ -35,6 +38,8 @@ def strategy_for(parameter: dict):
     if parameter["component"] == "Audio":
         clips = [handle_file(str(EXAMPLES / name)) for name in ("english.wav", "french.flac", "russian.wav")]
         valid = st.sampled_from(clips) | st.none()
+    elif parameter["component"] == "File":  # Align's transcript file
+        valid = st.sampled_from([handle_file(str(TRANSCRIPT)), handle_file(str(EXAMPLES / "english.wav"))]) | st.none()
     elif "enum" in declared:
         valid = st.sampled_from(declared["enum"][:40]) | st.text(max_size=12)
     elif declared.get("type") == "boolean":
@@ -69,7 +74,7 @@ def check_call(client, api_name: str, endpoint: dict, arguments: dict) -> None:
             assert Path(value).is_file()
 
 
-@pytest.mark.parametrize("api_name", ["/identify", "/transcribe", "/speak", "/translate"])
+@pytest.mark.parametrize("api_name", ["/identify", "/transcribe", "/align", "/speak", "/translate"])
 def test_generated_arguments_get_a_result_or_a_clear_error(api, api_name):
     client, endpoints = api
     endpoint = endpoints[api_name]

@@ -56,6 +56,8 @@ def call(client, api_name: str, parameter: str, value):
     calls = {
         "/identify": dict(audio_file=clip, model_id="facebook/mms-lid-126", top_k=5),
         "/speak": dict(input_text="hello", language="eng", seed=0, speed=1.0, expressiveness=0.667),
+        "/transcribe": dict(audio_file=clip, model_id="facebook/wav2vec2-base-960h", language="eng"),
+        "/align": dict(audio_file=clip, transcript="hello", language="eng"),
         "/translate": dict(
             input_kind="Text", audio_file=None, input_text="hello", source_language="eng", target_language="fra",
             speech_output=False, speaker=0, beams=1, max_new_tokens=16,
@@ -73,6 +75,9 @@ PARAMETERS = [
     ("/translate", "speaker", "whole numbers from 0 to 199"),
     ("/translate", "beams", "whole numbers from 1 to 5"),
     ("/translate", "max_new_tokens", "whole numbers from 16 to 512"),
+    ("/transcribe", "max_line_chars", "whole numbers from 10 to 200"),
+    ("/align", "max_lines", "whole numbers from 1 to 4"),
+    ("/translate", "max_cue_seconds", "numbers from 1 to 30"),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import gradio as gr
@@ -10,6 +11,7 @@ from modules import align, languages, subtitles, transcribe, validation
 from modules.config import UserInputError
 from modules.models import MMS_ASR_MODEL
 from ui.common import (
+    PRIVATE,
     SETTINGS,
     audio_input,
     availability_box,
@@ -94,12 +96,19 @@ def align_audio(
     stem = download_stem("alignment", result.language, MMS_ASR_MODEL)
     written = " ".join(word.text for word in result.words)
     files = subtitles.write_text_files(written, cues, output_directory(), stem, details=result.details())
-    # The player shows each word as it is said (Gradio's audio subtitles).
-    player = gr.Audio(
-        value=audio_file, subtitles=[{"text": w.text, "timestamp": [w.start, w.end]} for w in result.words]
-    )
     notes = " ".join([f"Language: {languages.language_name(result.language)} ({result.language}).", *result.notes])
-    return player, rows, [str(path) for path in files], notes
+    # The audio goes back as it came (API callers get a file); the page then adds the words (`words_on_player`).
+    return audio_file, rows, [str(path) for path in files], notes
+
+
+def words_on_player(audio_file: str | None, files: list[str] | None):
+    """The aligned words as the player's subtitles (Gradio's audio subtitles), one per word: read from the
+    .json download, so the API's answer stays plain (a file, not a component update)."""
+    details = next((path for path in files or [] if str(path).endswith(".json")), None)
+    if not audio_file or details is None:
+        return gr.update()
+    words = json.loads(Path(details).read_text(encoding="utf-8"))["words"]
+    return gr.update(value=audio_file, subtitles=[{"text": w["text"], "timestamp": [w["start"], w["end"]]} for w in words])
 
 
 def render() -> dict:
@@ -143,10 +152,11 @@ def render() -> dict:
                                file_count="multiple", elem_id="align-files")
     al_table = gr.Dataframe(headers=TABLE_HEADERS, label="When each word is said", interactive=False,
                             elem_id="align-table")
-    model_event(
+    run = model_event(
         al_button, align_audio,
         [al_audio, al_transcript, al_language, al_file, al_characters, *al_cues],
         [al_player, al_table, al_files, al_notes], "align", errors,
     )
+    run.success(words_on_player, [al_player, al_files], al_player, **PRIVATE)
     watch_availability(availability, lambda: (MMS_ASR_MODEL, "the speech model that aligns"), None, [al_button])
     return dict(audio=al_audio, language=al_language)
