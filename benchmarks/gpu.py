@@ -77,7 +77,7 @@ def main() -> None:
 
     def switch_adapter():
         with mms.lock:
-            transcribe._apply_adapter(mms, next(languages))
+            transcribe.apply_adapter(mms, next(languages))
 
     switch, _ = timed(switch_adapter, device, 20)
     print(f"\nMMS adapter switch: {switch * 1000:.1f} ms (median of 20)")

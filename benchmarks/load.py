@@ -44,7 +44,15 @@ def _transcribe(client):
     text, notes, table, files = client.predict(
         handle_file(str(EXAMPLES / "french.flac")), "facebook/mms-1b-all", "fra", api_name="/transcribe"
     )
-    assert isinstance(text, str) and notes == "Language: French (fra)." and len(files) == 2
+    assert isinstance(text, str) and notes == "Language: French (fra)." and len(files) == 3  # .txt .srt .vtt
+
+
+def _align(client):
+    audio, table, files, notes = client.predict(
+        handle_file(str(EXAMPLES / "english.wav")), "Hello, this is a test of multilingual speech recognition.", "eng",
+        api_name="/align",
+    )
+    assert len(table["data"]) == 9 and len(files) == 4 and notes.startswith("⚠ Language: English (eng).")
 
 
 def _speak(client):
@@ -57,7 +65,8 @@ def _translate(client):
     assert isinstance(text, str) and audio is None and len(files) == 1
 
 
-REQUESTS = [("identify", _identify), ("transcribe", _transcribe), ("speak", _speak), ("translate", _translate)]
+REQUESTS = [("identify", _identify), ("transcribe", _transcribe), ("align", _align), ("speak", _speak),
+            ("translate", _translate)]
 
 
 class Refused(Exception):

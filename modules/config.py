@@ -41,6 +41,8 @@ class Settings:
     warmup: str
     # Uploads, recordings and result files are deleted this many minutes after they were made.
     keep_files_minutes: int
+    # Visitors' sessions whose page state the server keeps (~0.4 MB each; the oldest go first).
+    sessions_kept: int
 
 
 def load_settings() -> Settings:
@@ -61,6 +63,8 @@ def load_settings() -> Settings:
         hub_check_timeout=_env_float("POLYGLOT_HUB_CHECK_TIMEOUT", 3.0),
         warmup=os.environ.get("POLYGLOT_WARMUP", "auto"),
         keep_files_minutes=_env_int("POLYGLOT_KEEP_FILES_MINUTES", 60),
+        # Gradio keeps 10,000 by default: ~3.7 GB for this page (benchmarks/load.py notes how it was measured).
+        sessions_kept=_env_int("POLYGLOT_SESSIONS_KEPT", 1000),
     )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OUT = REPO_ROOT / "docs" / "screenshots"
-TABS = ["Identify", "Transcribe", "Speak", "Translate"]
+TABS = ["Identify", "Transcribe", "Align", "Speak", "Translate"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -59,8 +59,14 @@ def main() -> None:
             desktop.screenshot(path=str(OUT / f"{tab.lower()}.png"), full_page=True)
         phone = browser.new_page(viewport=PHONE)
         phone.goto(url)
+        phone.get_by_role("tab", name=TABS[0]).wait_for()
         for tab in TABS:
-            phone.get_by_role("tab", name=tab).click()
+            if not phone.get_by_role("tab", name=tab).is_visible():
+                # A phone is too narrow for five tabs: Gradio puts the last ones under "More tabs".
+                phone.get_by_role("button", name="More tabs").click()
+                phone.locator(".overflow-dropdown button", has_text=tab).click()
+            else:
+                phone.get_by_role("tab", name=tab).click()
             phone.wait_for_timeout(500)
             phone.screenshot(path=str(OUT / f"{tab.lower()}-phone.png"), full_page=True)
         browser.close()

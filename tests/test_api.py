@@ -110,7 +110,7 @@ def test_align_gives_timed_words_subtitles_and_details(client, tmp_path):
     assert [row[0] for row in words] == transcript.split()
     assert "".join(row[0].strip() for row in letters) == "hellothisisatestofmultilingualspeechrecognition"
     assert all(row[4] == "fits poorly" for row in words)  # random weights: nothing fits, and it says so
-    assert notes.startswith("Language: English (eng).") and "Don't rely on these timings" in notes
+    assert notes.startswith("⚠ Language: English (eng).") and "Don't rely on these timings" in notes
     assert sorted(Path(f).suffix for f in files) == [".json", ".srt", ".txt", ".vtt"]
     vtt = webvtt.read(next(f for f in files if f.endswith(".vtt")))
     assert all(len(line) <= 20 for cue in vtt for line in cue.text.split("\n"))  # the settings sent

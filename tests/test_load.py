@@ -7,4 +7,5 @@ def test_eight_clients_twenty_requests_each_without_errors(app_url):
     result = drive(app_url, clients=8, requests_per_client=20, max_seconds=300)
     assert result.errors == []
     assert result.served == 160
-    assert {name: len(values) for name, values in result.latencies.items()} == {name: 40 for name, _ in REQUESTS}
+    # Each client cycles through the tabs from its own starting point: an equal share each.
+    assert {name: len(values) for name, values in result.latencies.items()} == {name: 160 // len(REQUESTS) for name, _ in REQUESTS}

@@ -173,4 +173,6 @@ def test_a_long_session_does_not_grow_the_servers_state(app_url):
             stored_after_two = (len(session.blocks_config.blocks), len(session.config_values))
     session = app.demo.state_holder.session_data[client.session_hash]
     assert len(session.blocks_config.blocks) == len(app.demo.blocks)
+    # And the number of sessions kept is the app's setting, not Gradio's 10,000 (~0.4 MB each).
+    assert app.demo.state_holder.capacity == app.SETTINGS.sessions_kept == 1000
     assert (len(session.blocks_config.blocks), len(session.config_values)) == stored_after_two

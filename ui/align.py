@@ -97,6 +97,8 @@ def align_audio(
     written = " ".join(word.text for word in result.words)
     files = subtitles.write_text_files(written, cues, output_directory(), stem, details=result.details())
     notes = " ".join([f"Language: {languages.language_name(result.language)} ({result.language}).", *result.notes])
+    if result.mismatch:
+        notes = "⚠ " + notes
     # The audio goes back as it came (API callers get a file); the page then adds the words (`words_on_player`).
     return audio_file, rows, [str(path) for path in files], notes
 
