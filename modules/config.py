@@ -41,6 +41,8 @@ class Settings:
     warmup: str
     # Uploads, recordings and result files are deleted this many minutes after they were made.
     keep_files_minutes: int
+    # Check audio for speech (Silero VAD) before running a model on it; "off" for every request.
+    speech_check: bool
     # Visitors' sessions whose page state the server keeps (~0.4 MB each; the oldest go first).
     sessions_kept: int
 
@@ -65,6 +67,7 @@ def load_settings() -> Settings:
         keep_files_minutes=_env_int("POLYGLOT_KEEP_FILES_MINUTES", 60),
         # Gradio keeps 10,000 by default: ~3.7 GB for this page (benchmarks/load.py notes how it was measured).
         sessions_kept=_env_int("POLYGLOT_SESSIONS_KEPT", 1000),
+        speech_check=os.environ.get("POLYGLOT_SPEECH_CHECK", "on").lower() not in ("off", "0", "false", "no"),
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from modules import ctc, identify, languages
+from modules import ctc, identify, languages, vad
 from modules.config import ModelUnavailableError, UserInputError
 from modules.models import (
     CATALOG,
@@ -71,10 +71,39 @@ def transcribe(
     cache: ModelCache | None = None,
     progress: Progress | None = None,
     chunk_seconds: float = CHUNK_SECONDS,
+    skip_pauses: bool = False,
 ) -> Transcript:
-    """16 kHz mono audio -> timed text in `language` (or AUTO: detected by MMS-LID first)."""
+    """16 kHz mono audio -> timed text in `language` (or AUTO: detected by MMS-LID first).
+
+    skip_pauses: leave out stretches without speech longer than 2 s (Silero VAD); times stay those of the
+    original recording."""
     cache = cache or default_cache()
     progress = progress or (lambda fraction, description: None)
+    notes = []
+    condensed = None
+    if skip_pauses:
+        progress(0.0, "Finding the speech")
+        intervals = vad.speech_intervals(samples)
+        if intervals:
+            condensed = vad.without_long_pauses(samples, intervals)
+            samples = condensed.samples
+            if condensed.skipped_seconds >= 1:
+                notes.append(f"Left out {_duration(condensed.skipped_seconds)} without speech.")
+    result = _transcribe(samples, language, model_id, cache, progress, chunk_seconds)
+    result.notes[:0] = notes
+    if condensed is not None:
+        back = condensed.original_seconds
+        result.words = [TimedText(back(w.start), back(w.end), w.text) for w in result.words]
+        result.segments = [TimedText(back(s.start), back(s.end), s.text) for s in result.segments]
+    return result
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+
+def _transcribe(samples, language, model_id, cache, progress, chunk_seconds) -> Transcript:
     notes = []
     if language == AUTO:
         progress(0.0, "Identifying the language")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from modules import budget, languages, validation
+from modules import budget, languages, validation, vad
 from modules.audio import SAMPLE_RATE, join_with_pauses, split_at_quiet_points
 from modules.config import UserInputError
 from modules.models import SEAMLESS_MODEL, LoadedModel, ModelCache, default_cache
@@ -58,11 +58,14 @@ def translate_speech(
 ) -> Translation:
     """Speech (16 kHz mono) -> `target_language`. Seamless needs no source language for speech.
 
-    Long input is cut at quiet points into 15-20 s pieces, each translated, then joined.
+    Long input is cut into pieces of at most 20 s in the pauses Silero VAD finds (the Seamless
+    maintainers advise 15-20 s segments cut by VAD), or at the quietest points where it finds none;
+    each piece is translated, then they are joined.
     """
     settings = settings or GenerationSettings()
     entry = _seamless(cache, target_language, settings)
-    pieces = split_at_quiet_points(samples)
+    intervals = vad.speech_intervals(samples) if len(samples) > 20 * SAMPLE_RATE else []
+    pieces = vad.pieces_at_pauses(samples, intervals) if intervals else split_at_quiet_points(samples)
     inputs = [
         functools.partial(entry.processor, audio=samples[a:b], sampling_rate=SAMPLE_RATE, return_tensors="pt")
         for a, b in pieces

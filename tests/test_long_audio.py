@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from modules import identify, languages, subtitles, transcribe
+from modules import identify, languages, subtitles, transcribe, vad
 from modules.audio import SAMPLE_RATE, load_audio_16k, split_at_quiet_points
 from modules.models import MMS_ASR_MODEL, SEAMLESS_MODEL, ModelCache
 from modules.subtitles import TimedText
@@ -60,9 +60,14 @@ def test_word_timestamps_are_ordered_and_inside_the_clip(local_mms, long_speech)
     assert " ".join(cue.text.replace("\n", " ") for cue in cues) == result.text
 
 
-def test_seamless_asr_segments_long_audio_at_quiet_points(cache, long_speech):
+def test_seamless_asr_segments_long_audio_at_pauses(cache, long_speech):
+    """Pieces of at most 20 s cut in the pauses Silero VAD finds (each cut lies between two speech intervals)."""
     result = transcribe.transcribe(long_speech, "eng", model_id=SEAMLESS_MODEL, cache=cache)
-    pieces = split_at_quiet_points(long_speech)
+    intervals = vad.speech_intervals(long_speech)
+    pieces = vad.pieces_at_pauses(long_speech, intervals)
+    for _, cut in pieces[:-1]:
+        assert any(a_end <= cut <= b_start for (_, a_end), (b_start, _) in zip(intervals, intervals[1:]))
+    assert all(b - a <= 20 * SAMPLE_RATE for a, b in pieces) and pieces[-1][1] == len(long_speech)
     assert len(result.segments) == len(pieces) == 3
     assert [(s.start, s.end) for s in result.segments] == [(a / SAMPLE_RATE, b / SAMPLE_RATE) for a, b in pieces]
     assert result.words == []

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from modules import translate
+from modules import translate, vad
 from modules.audio import SAMPLE_RATE, split_at_quiet_points
 from modules.config import UserInputError
 from modules.models import SEAMLESS_MODEL
@@ -41,7 +41,7 @@ def test_all_four_directions_on_one_model(cache, speech_16k, speech_in, speech_o
 def test_long_speech_is_translated_piece_by_piece(cache, long_speech):
     calls = []
     result = translate.translate_speech(long_speech, "deu", SPEECH, cache=cache, progress=lambda f, d: calls.append(d))
-    pieces = split_at_quiet_points(long_speech)
+    pieces = vad.pieces_at_pauses(long_speech, vad.speech_intervals(long_speech))  # at real pauses
     assert len(pieces) == 3
     assert calls == [f"Translating piece {n} of 3" for n in (1, 2, 3)]
     assert [(s.start, s.end) for s in result.segments] == [(a / SAMPLE_RATE, b / SAMPLE_RATE) for a, b in pieces]

@@ -26,6 +26,7 @@ from ui.common import (
     output_directory,
     progress_reporter,
     shows_errors,
+    speech_check_box,
     subtitle_settings,
     watch_availability,
 )
@@ -73,6 +74,7 @@ def align_audio(
     max_line_chars: int = 42,
     max_lines: int = 2,
     max_cue_seconds: float = 7.0,
+    speech_check: bool = True,
     progress=gr.Progress(),
 ):
     transcript = validation.text("transcript", transcript, optional=True) or ""
@@ -84,7 +86,7 @@ def align_audio(
         if transcript.strip():
             raise UserInputError("Give the transcript once: typed in the box or as a .txt file, not both.")
         transcript = read_transcript_file(transcript_file)
-    clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds)
+    clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds, speech_check)
     progress(0.0, desc="Getting the model ready (the first time takes longest)…")
     result = align.align(clip.samples, transcript, language, progress=progress_reporter(progress))
     rows = []
@@ -133,7 +135,8 @@ def render() -> dict:
             )
             al_characters = gr.Checkbox(False, label="Also time each letter", elem_id="align-characters")
             al_cues = subtitle_settings()
-            checked_by_handler(al_transcript, al_characters, *al_cues)
+            al_speech = speech_check_box("align-speech-check")
+            checked_by_handler(al_transcript, al_characters, *al_cues, al_speech)
             al_button = gr.Button("Align", variant="primary", elem_id="align-button")
             gr.Examples(
                 [
@@ -156,7 +159,7 @@ def render() -> dict:
                             elem_id="align-table")
     run = model_event(
         al_button, align_audio,
-        [al_audio, al_transcript, al_language, al_file, al_characters, *al_cues],
+        [al_audio, al_transcript, al_language, al_file, al_characters, *al_cues, al_speech],
         [al_player, al_table, al_files, al_notes], "align", errors,
     )
     run.success(words_on_player, [al_player, al_files], al_player, **PRIVATE)

@@ -20,7 +20,7 @@ import pydantic
 from gradio.data_classes import FileData
 from gradio.utils import get_upload_folder as gradio_upload_folder
 
-from modules import audio, subtitles, validation
+from modules import audio, subtitles, vad, validation
 from modules.config import ModelUnavailableError, UserInputError, load_settings
 from modules.models import DOWNLOADS, UNAVAILABLE, default_cache
 
@@ -260,11 +260,24 @@ def model_event(
     return run
 
 
-def load_clip(audio_path: str | None, max_seconds: float) -> audio.Audio16k:
+def load_clip(audio_path: str | None, max_seconds: float, speech_check=True) -> audio.Audio16k:
+    """The upload as 16 kHz mono; refused when it has no speech (unless the caller or the server turned
+    the check off)."""
+    speech_check = validation.flag("speech_check", speech_check)
     clip = audio.load_audio_16k(audio_path, max_seconds)
+    if speech_check and SETTINGS.speech_check:
+        vad.require_speech(clip.samples)
     if clip.warnings:  # only what may change the result; routine resampling is not news
         gr.Warning("About this audio: " + "; ".join(clip.warnings) + ".", duration=8)
     return clip
+
+
+def speech_check_box(elem_id: str) -> gr.Checkbox:
+    """The per-request switch for the speech check (API: `speech_check`, last)."""
+    return gr.Checkbox(
+        True, label="Check for speech first", elem_id=elem_id, visible=SETTINGS.speech_check,
+        info="Says so when there is no speech in the audio; untick it if it's wrong about yours.",
+    )
 
 
 def checks_upload(audio_component: gr.Audio, max_seconds: float) -> gr.Markdown:

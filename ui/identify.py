@@ -17,6 +17,7 @@ from ui.common import (
     load_clip,
     model_event,
     shows_errors,
+    speech_check_box,
     watch_availability,
 )
 
@@ -57,10 +58,12 @@ def verdict(guesses: list[identify.LanguageGuess]) -> str:
 
 
 @shows_errors
-def identify_language(audio_file: str | None, model_id: str, top_k: float, progress=gr.Progress()):
+def identify_language(
+    audio_file: str | None, model_id: str, top_k: float, speech_check: bool = True, progress=gr.Progress()
+):
     model_id = validation.text("model_id", model_id)
     top_k = validation.whole_number("top_k", top_k, *TOP_K_RANGE)
-    clip = load_clip(audio_file, SETTINGS.max_identify_seconds)
+    clip = load_clip(audio_file, SETTINGS.max_identify_seconds, speech_check)
     progress(0.2, desc="Listening… (the model loads on first use)")
     result = identify.identify_language(clip.samples, model_id=model_id, top_k=top_k)
     top = result.guesses[0]
@@ -87,7 +90,8 @@ def render() -> dict:
                 info="Models that know more languages are larger and slower (MMS-LID).",
             )
             lid_top_k = gr.Slider(*TOP_K_RANGE, value=5, step=1, label="How many languages to show")
-            checked_by_handler(lid_top_k)
+            lid_speech = speech_check_box("identify-speech-check")
+            checked_by_handler(lid_top_k, lid_speech)
             lid_button = gr.Button("Identify language", variant="primary", elem_id="identify-button")
             gr.Examples(
                 [[example_path(name)] for name in ("english.wav", "french.flac", "german.ogg")],
@@ -102,6 +106,6 @@ def render() -> dict:
                 to_speak = gr.Button(visible=False, size="sm", elem_id="identify-to-speak")
                 to_translate = gr.Button(visible=False, size="sm", elem_id="identify-to-translate")
             lid_result = gr.Label(label="Most likely languages", show_heading=False, elem_id="identify-result")
-    model_event(lid_button, identify_language, [lid_audio, lid_model, lid_top_k], [lid_result, lid_summary], "identify", errors)
+    model_event(lid_button, identify_language, [lid_audio, lid_model, lid_top_k, lid_speech], [lid_result, lid_summary], "identify", errors)
     watch_availability(availability, lambda model: (model, "the language-identification model"), [lid_model], [lid_button])
     return dict(audio=lid_audio, ranking=lid_result, to_transcribe=to_transcribe, to_speak=to_speak, to_translate=to_translate)

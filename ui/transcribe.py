@@ -22,6 +22,7 @@ from ui.common import (
     output_directory,
     progress_reporter,
     shows_errors,
+    speech_check_box,
     subtitle_settings,
     watch_availability,
 )
@@ -47,14 +48,16 @@ AUTO_DETECT = ("Detect the language automatically", transcribe.AUTO)
 @shows_errors
 def transcribe_audio(
     audio_file: str | None, model_id: str, language: str,
-    max_line_chars: int = 42, max_lines: int = 2, max_cue_seconds: float = 7.0, progress=gr.Progress(),
+    max_line_chars: int = 42, max_lines: int = 2, max_cue_seconds: float = 7.0, speech_check: bool = True,
+    skip_pauses: bool = False, progress=gr.Progress(),
 ):
     model_id, language = validation.text("model_id", model_id), validation.text("language", language)
     settings = cue_settings(max_line_chars, max_lines, max_cue_seconds)
-    clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds)
+    skip_pauses = validation.flag("skip_pauses", skip_pauses)
+    clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds, speech_check)
     progress(0.0, desc="Getting the model ready (the first time takes longest)…")
     result = transcribe.transcribe(
-        clip.samples, language=language, model_id=model_id, progress=progress_reporter(progress)
+        clip.samples, language=language, model_id=model_id, progress=progress_reporter(progress), skip_pauses=skip_pauses
     )
     rows = result.words or result.segments
     table = [[f"{row.start:.2f}", f"{row.end:.2f}", row.text] for row in rows]
@@ -106,7 +109,12 @@ def render() -> dict:
             )
             language_note = gr.Markdown(visible=False, elem_id="transcribe-language-note")
             asr_cues = subtitle_settings()
-            checked_by_handler(*asr_cues)
+            asr_speech = speech_check_box("transcribe-speech-check")
+            asr_skip = gr.Checkbox(
+                False, label="Leave out long stretches without speech", elem_id="transcribe-skip-pauses",
+                info="Quicker for long recordings with music or silence; times still match the original.",
+            )
+            checked_by_handler(*asr_cues, asr_speech, asr_skip)
             asr_button = gr.Button("Transcribe", variant="primary", elem_id="transcribe-button")
             gr.Examples(
                 [
@@ -131,7 +139,7 @@ def render() -> dict:
         elem_id="transcribe-times",
     )
     model_event(
-        asr_button, transcribe_audio, [asr_audio, asr_model, asr_language, *asr_cues], [asr_text, asr_notes, asr_times, asr_files],
+        asr_button, transcribe_audio, [asr_audio, asr_model, asr_language, *asr_cues, asr_speech, asr_skip], [asr_text, asr_notes, asr_times, asr_files],
         "transcribe", errors,
     )
     asr_model.change(language_for_model, [asr_model, asr_language], [asr_language, language_note], **PRIVATE)

@@ -23,6 +23,7 @@ from ui.common import (
     output_directory,
     progress_reporter,
     shows_errors,
+    speech_check_box,
     speech_file,
     subtitle_settings,
     watch_availability,
@@ -51,6 +52,7 @@ def translate_input(
     max_line_chars: int = 42,
     max_lines: int = 2,
     max_cue_seconds: float = 7.0,
+    speech_check: bool = True,
     progress=gr.Progress(),
 ):
     input_kind = validation.one_of("input_kind", input_kind, (INPUT_SPEECH, INPUT_TEXT))
@@ -65,7 +67,7 @@ def translate_input(
     report = progress_reporter(progress)
     progress(0.0, desc="Getting the model ready (the first time takes longest)…")
     if input_kind == INPUT_SPEECH:
-        clip = load_clip(audio_file, SETTINGS.max_translate_seconds)
+        clip = load_clip(audio_file, SETTINGS.max_translate_seconds, speech_check)
         result = translate.translate_speech(clip.samples, target_language, settings, progress=report)
     else:
         cleaned = text.clean_text(validation.text("input_text", input_text), SETTINGS.max_text_chars)
@@ -141,7 +143,8 @@ def render() -> dict:
                     info="In word pieces (tokens); raise it if long sentences come out cut short.",
                 )
             mt_cues = subtitle_settings()
-            checked_by_handler(mt_text, mt_speech, mt_speaker, mt_beams, mt_max_tokens, *mt_cues)
+            mt_speech_check = speech_check_box("translate-speech-check")
+            checked_by_handler(mt_text, mt_speech, mt_speaker, mt_beams, mt_max_tokens, *mt_cues, mt_speech_check)
             mt_button = gr.Button("Translate", variant="primary", elem_id="translate-button")
             gr.Examples(
                 [
@@ -170,7 +173,8 @@ def render() -> dict:
             )
     model_event(
         mt_button, translate_input,
-        [mt_kind, mt_audio, mt_text, mt_source, mt_target, mt_speech, mt_speaker, mt_beams, mt_max_tokens, *mt_cues],
+        [mt_kind, mt_audio, mt_text, mt_source, mt_target, mt_speech, mt_speaker, mt_beams, mt_max_tokens, *mt_cues,
+         mt_speech_check],
         [mt_result, mt_audio_out, mt_file], "translate", errors,
     )
     mt_kind.change(show_translate_input, mt_kind, [mt_audio, mt_text, mt_source], **PRIVATE)

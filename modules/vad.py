@@ -1,0 +1,125 @@
+"""Speech detection: where people speak in a recording, with Silero VAD.
+
+The `silero-vad` package ships its trained model in the wheel (`silero_vad/data/silero_vad.jit`, a
+TorchScript program from a pinned PyPI release, not a user file), so it runs offline, here and in CI.
+It is loaded once per process; its recurrent state makes one call at a time safe, hence the lock.
+
+What the app uses it for:
+- `require_speech`: "no speech found" for noise, music or near-silence, instead of nonsense text;
+- `pieces_at_pauses`: Seamless input cut in real pauses (pieces still at most ~20 s);
+- `without_long_pauses`: long recordings with long non-speech stretches left out, times mapped back.
+The speech check can be turned off (`POLYGLOT_SPEECH_CHECK=off`, or per request) for audio the
+detector misjudges.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from modules.audio import SAMPLE_RATE, split_at_quiet_points
+from modules.config import UserInputError
+
+# Silero's own defaults (silero_vad.utils_vad.get_speech_timestamps), named here so the app states them.
+THRESHOLD = 0.5
+MIN_SPEECH_SECONDS = 0.25
+MIN_SILENCE_SECONDS = 0.1
+SPEECH_PAD_SECONDS = 0.03
+
+NO_SPEECH = (
+    "No speech was found in this audio (it sounds like silence, noise or music). If someone does speak in "
+    "it, turn off “Check for speech first” and try again."
+)
+
+_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def _model():
+    from silero_vad import load_silero_vad
+
+    return load_silero_vad()
+
+
+def speech_intervals(samples: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) sample ranges of speech in 16 kHz mono audio, in order."""
+    from silero_vad import get_speech_timestamps
+
+    with _lock, torch.inference_mode():
+        found = get_speech_timestamps(
+            torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32)), _model(), threshold=THRESHOLD,
+            sampling_rate=SAMPLE_RATE, min_speech_duration_ms=int(MIN_SPEECH_SECONDS * 1000),
+            min_silence_duration_ms=int(MIN_SILENCE_SECONDS * 1000), speech_pad_ms=int(SPEECH_PAD_SECONDS * 1000),
+        )
+    return [(int(item["start"]), int(item["end"])) for item in found]
+
+
+def require_speech(samples: np.ndarray) -> list[tuple[int, int]]:
+    """The speech intervals; a clear refusal when there are none."""
+    intervals = speech_intervals(samples)
+    if not intervals:
+        raise UserInputError(NO_SPEECH)
+    return intervals
+
+
+def pieces_at_pauses(
+    samples: np.ndarray, intervals: list[tuple[int, int]], max_seconds: float = 20.0, min_seconds: float = 5.0
+) -> list[tuple[int, int]]:
+    """(start, end) ranges covering the whole clip, each at most `max_seconds`, cut in the middle of the
+    pauses between speech; a stretch of speech longer than that with no pause is cut at its quietest
+    point (audio.split_at_quiet_points). Pieces are filled up to `max_seconds` before cutting, and a cut
+    leaves at least `min_seconds` when a pause allows it."""
+    longest = int(max_seconds * SAMPLE_RATE)
+    # Candidate cuts: the middle of each pause between two intervals.
+    pauses = [(a_end + b_start) // 2 for (_, a_end), (b_start, _) in zip(intervals, intervals[1:])]
+    pieces, start = [], 0
+    while len(samples) - start > longest:
+        fitting = [cut for cut in pauses if start + min_seconds * SAMPLE_RATE <= cut <= start + longest]
+        if fitting:
+            cut = fitting[-1]
+        else:  # no pause in reach: the quietest point of the next stretch
+            first = split_at_quiet_points(samples[start:], min_seconds=min(15.0, max_seconds - 1), max_seconds=max_seconds)[0]
+            cut = start + first[1]
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, len(samples)))
+    return pieces
+
+
+@dataclass
+class Condensed:
+    """Audio with its long non-speech stretches left out, and the way back to the original times."""
+
+    samples: np.ndarray
+    kept: list[tuple[int, int]]  # original (start, end) ranges kept, in order
+    skipped_seconds: float
+
+    def original_seconds(self, seconds: float) -> float:
+        """A time in the condensed audio -> the same moment in the original recording."""
+        position = seconds * SAMPLE_RATE
+        offset = 0
+        for start, end in self.kept:
+            if position <= offset + (end - start):
+                return (start + position - offset) / SAMPLE_RATE
+            offset += end - start
+        return self.kept[-1][1] / SAMPLE_RATE if self.kept else seconds
+
+
+def without_long_pauses(
+    samples: np.ndarray, intervals: list[tuple[int, int]], longest_pause_seconds: float = 2.0, margin_seconds: float = 0.5
+) -> Condensed:
+    """Keep speech with `margin_seconds` around it; pauses up to `longest_pause_seconds` stay whole."""
+    margin, longest = int(margin_seconds * SAMPLE_RATE), int(longest_pause_seconds * SAMPLE_RATE)
+    kept: list[tuple[int, int]] = []
+    for start, end in intervals:
+        start, end = max(0, start - margin), min(len(samples), end + margin)
+        if kept and start - kept[-1][1] <= longest:
+            kept[-1] = (kept[-1][0], max(kept[-1][1], end))
+        else:
+            kept.append((start, end))
+    condensed = np.concatenate([samples[a:b] for a, b in kept]) if kept else samples[:0]
+    return Condensed(condensed, kept, (len(samples) - len(condensed)) / SAMPLE_RATE)
