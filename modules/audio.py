@@ -168,9 +168,13 @@ def _to_float(samples: np.ndarray) -> np.ndarray:
     raise UserInputError(f"Audio samples must be numbers, not {samples.dtype}.")
 
 
+class AudioTooLong(UserInputError):
+    """Longer than the limit the caller set (found before or while decoding, never after)."""
+
+
 def _check_duration(seconds: float, max_seconds: float | None) -> None:
     if max_seconds is not None and seconds > max_seconds:
-        raise UserInputError(
+        raise AudioTooLong(
             f"The audio is {seconds:.1f} s long; this tab accepts at most {max_seconds:.0f} s. "
             "Trim it or split it into shorter pieces."
         )

@@ -41,6 +41,9 @@ class Settings:
     warmup: str
     # Uploads, recordings and result files are deleted this many minutes after they were made.
     keep_files_minutes: int
+    # Many files at once (Identify, Transcribe): how many, and their total duration in seconds.
+    max_batch_files: int
+    max_batch_seconds: float
     # Check audio for speech (Silero VAD) before running a model on it; "off" for every request.
     speech_check: bool
     # Visitors' sessions whose page state the server keeps (~0.4 MB each; the oldest go first).
@@ -67,6 +70,8 @@ def load_settings() -> Settings:
         keep_files_minutes=_env_int("POLYGLOT_KEEP_FILES_MINUTES", 60),
         # Gradio keeps 10,000 by default: ~3.7 GB for this page (benchmarks/load.py notes how it was measured).
         sessions_kept=_env_int("POLYGLOT_SESSIONS_KEPT", 1000),
+        max_batch_files=_env_int("POLYGLOT_MAX_BATCH_FILES", 50),
+        max_batch_seconds=_env_float("POLYGLOT_MAX_BATCH_SECONDS", 3600.0),
         speech_check=os.environ.get("POLYGLOT_SPEECH_CHECK", "on").lower() not in ("off", "0", "false", "no"),
     )
 

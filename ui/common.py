@@ -272,6 +272,50 @@ def load_clip(audio_path: str | None, max_seconds: float, speech_check=True) -> 
     return clip
 
 
+BATCH_HEADERS = ["file", "duration (s)", "language", "confidence", "transcript", "problem"]
+
+
+def batch_section(prefix: str, what: str):
+    """Many files at once, folded away under the one-clip controls: (files, button, errors, table, download)."""
+    with gr.Accordion("Many files at once", open=False, elem_id=f"{prefix}-batch"):
+        gr.Markdown(
+            f"Drop several audio files, or a .zip of them, to {what} each (at most {SETTINGS.max_batch_files} files "
+            f"and {SETTINGS.max_batch_seconds / 60:.0f} minutes in all). A file that can't be used gets its reason "
+            "in its row; the others go on."
+        )
+        files = gr.File(file_count="multiple", type="filepath", label="Audio files or a .zip", elem_id=f"{prefix}-batch-files")
+        button = gr.Button(f"Run on all files", elem_id=f"{prefix}-batch-button")
+        errors = error_box(f"{prefix}-batch-error")
+        table = gr.Dataframe(headers=BATCH_HEADERS, interactive=False, label="Results", elem_id=f"{prefix}-batch-table")
+        download = gr.File(label="Download (.csv, and a .zip with it)", file_count="multiple", elem_id=f"{prefix}-batch-download")
+    return files, button, errors, table, download
+
+
+def run_batch(files, task: str, model_id: str, language: str, speech_check, progress, cues=None):
+    """The shared body of the tabs' batch handlers: rows for the table, and the .csv and .zip."""
+    from modules import batch, languages
+
+    speech_check = validation.flag("speech_check", speech_check)
+    if isinstance(files, str):
+        files = [files]
+    if not files or not isinstance(files, list) or not all(isinstance(path, str) for path in files):
+        raise UserInputError("No files were given. Drop audio files, or a .zip of them.")
+    limits = batch.Limits(SETTINGS.max_batch_files, SETTINGS.max_batch_seconds, max_file_seconds=SETTINGS.max_transcribe_seconds)
+    workdir = output_directory()
+    items = batch.unpack(files, workdir / "unpacked", limits)
+    rows = batch.run(items, task, model_id, language, limits, speech_check and SETTINGS.speech_check,
+                     progress=progress_reporter(progress))
+    batch.clear(workdir / "unpacked")
+    table, archive = batch.write_outputs(rows, workdir, f"{task}-results", cues or subtitles.CueSettings())
+
+    def name(code: str) -> str:
+        return f"{languages.language_name(code)} ({code})" if code else ""
+
+    shown = [[r.file, "" if r.seconds is None else f"{r.seconds:.1f}", name(r.language),
+              "" if r.confidence is None else f"{r.confidence:.0%}", r.text, r.error] for r in rows]
+    return shown, [str(table), str(archive)]
+
+
 def speech_check_box(elem_id: str) -> gr.Checkbox:
     """The per-request switch for the speech check (API: `speech_check`, last)."""
     return gr.Checkbox(

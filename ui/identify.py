@@ -7,6 +7,7 @@ import gradio as gr
 from modules import identify, languages, validation
 from modules.models import LID_MODELS
 from ui.common import (
+    batch_section,
     SETTINGS,
     audio_input,
     availability_box,
@@ -16,6 +17,7 @@ from ui.common import (
     example_path,
     load_clip,
     model_event,
+    run_batch,
     shows_errors,
     speech_check_box,
     watch_availability,
@@ -75,6 +77,13 @@ def identify_language(
     return {f"{guess.name} ({guess.code})": guess.probability for guess in result.guesses}, summary
 
 
+@shows_errors
+def identify_files(files: list[str] | None, model_id: str, speech_check: bool = True, progress=gr.Progress()):
+    """Many files (or a .zip): the most likely language of each."""
+    model_id = validation.text("model_id", model_id)
+    return run_batch(files, "identify", model_id, "", speech_check, progress)
+
+
 def render() -> dict:
     """The tab's widgets and events, inside the caller's `gr.Tab`; returns what other tabs connect to."""
     gr.Markdown(INTRO)
@@ -106,6 +115,9 @@ def render() -> dict:
                 to_speak = gr.Button(visible=False, size="sm", elem_id="identify-to-speak")
                 to_translate = gr.Button(visible=False, size="sm", elem_id="identify-to-translate")
             lid_result = gr.Label(label="Most likely languages", show_heading=False, elem_id="identify-result")
+    batch_files, batch_button, batch_errors, batch_table, batch_download = batch_section("identify", "identify the language of")
+    model_event(batch_button, identify_files, [batch_files, lid_model, lid_speech], [batch_table, batch_download],
+                "identify_files", batch_errors)
     model_event(lid_button, identify_language, [lid_audio, lid_model, lid_top_k, lid_speech], [lid_result, lid_summary], "identify", errors)
     watch_availability(availability, lambda model: (model, "the language-identification model"), [lid_model], [lid_button])
     return dict(audio=lid_audio, ranking=lid_result, to_transcribe=to_transcribe, to_speak=to_speak, to_translate=to_translate)

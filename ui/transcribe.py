@@ -7,6 +7,7 @@ import gradio as gr
 from modules import languages, subtitles, transcribe, validation
 from modules.models import ENGLISH_ASR_MODEL, MMS_ASR_MODEL, SEAMLESS_MODEL, W2V_BERT_MODELS
 from ui.common import (
+    batch_section,
     PRIVATE,
     SETTINGS,
     audio_input,
@@ -21,6 +22,7 @@ from ui.common import (
     model_event,
     output_directory,
     progress_reporter,
+    run_batch,
     shows_errors,
     speech_check_box,
     subtitle_settings,
@@ -66,6 +68,18 @@ def transcribe_audio(
     files = subtitles.write_text_files(result.text, cues, output_directory(), stem)
     notes = " ".join(result.notes) or f"Language: {languages.language_name(result.language)} ({result.language})."
     return result.text, notes, table, [str(path) for path in files]
+
+
+@shows_errors
+def transcribe_files(
+    files: list[str] | None, model_id: str, language: str,
+    max_line_chars: int = 42, max_lines: int = 2, max_cue_seconds: float = 7.0, speech_check: bool = True,
+    progress=gr.Progress(),
+):
+    """Many files (or a .zip): each transcribed, in one language or each detected."""
+    model_id, language = validation.text("model_id", model_id), validation.text("language", language)
+    settings = cue_settings(max_line_chars, max_lines, max_cue_seconds)
+    return run_batch(files, "transcribe", model_id, language, speech_check, progress, settings)
 
 
 def language_options(model_id: str) -> list[tuple[str, str]]:
@@ -137,6 +151,11 @@ def render() -> dict:
         label="When each word was said (lines of text for Seamless)",
         interactive=False,
         elem_id="transcribe-times",
+    )
+    batch_files, batch_button, batch_errors, batch_table, batch_download = batch_section("transcribe", "transcribe")
+    model_event(
+        batch_button, transcribe_files, [batch_files, asr_model, asr_language, *asr_cues, asr_speech],
+        [batch_table, batch_download], "transcribe_files", batch_errors,
     )
     model_event(
         asr_button, transcribe_audio, [asr_audio, asr_model, asr_language, *asr_cues, asr_speech, asr_skip], [asr_text, asr_notes, asr_times, asr_files],
