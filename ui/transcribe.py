@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import gradio as gr
+import soundfile
 
-from modules import languages, subtitles, transcribe, validation
+from modules import audio as audio_module
+from modules import languages, live, subtitles, transcribe, validation
+from modules.config import ModelUnavailableError, UserInputError
 from modules.models import ENGLISH_ASR_MODEL, MMS_ASR_MODEL, SEAMLESS_MODEL, W2V_BERT_MODELS
 from ui.common import (
+    MODEL_EVENT,
     batch_section,
     PRIVATE,
     SETTINGS,
@@ -82,6 +86,45 @@ def transcribe_files(
     return run_batch(files, "transcribe", model_id, language, speech_check, progress, settings)
 
 
+def live_begin(model_id: str, language: str):
+    """Recording started: a new live session (its own state) for the chosen model and language."""
+    try:
+        session = live.start(model_id, language)
+    except UserInputError as error:
+        return None, "", gr.update(value=f"⚠ {error}", visible=True), None
+    return session, "", gr.update(value="", visible=False), None
+
+
+def live_step(chunk, session: live.LiveSession | None):
+    """Each piece from the microphone: the text so far."""
+    if session is None or chunk is None:
+        return session, gr.skip()
+    rate, samples = chunk
+    try:
+        return session, live.add(session, rate, samples)
+    except UserInputError as error:
+        return session, f"{session.text}\n⚠ {error}"
+
+
+def live_end(session: live.LiveSession | None, max_line_chars=42, max_lines=2, max_cue_seconds=7.0):
+    """Recording stopped: the whole recording transcribed once, its files, and the recording itself."""
+    if session is None:
+        return gr.skip(), None, gr.skip()
+    try:
+        settings = cue_settings(max_line_chars, max_lines, max_cue_seconds)
+        result = live.finish(session)
+    except (UserInputError, ModelUnavailableError) as error:
+        return gr.skip(), None, gr.update(value=f"⚠ {error}", visible=True)
+    cues = subtitles.build_cues(result.words, settings)
+    directory = output_directory()
+    stem = download_stem("live", result.language, result.model_id)
+    files = subtitles.write_text_files(result.text, cues, directory, stem)
+    # The recording as the server received it, in float: transcribing it again gives the same text.
+    recording = directory / f"{stem}.wav"
+    soundfile.write(str(recording), session.samples, audio_module.SAMPLE_RATE, subtype="FLOAT")
+    return result.text, [str(path) for path in files] + [str(recording)], gr.update(value="", visible=False)
+
+
 def language_options(model_id: str) -> list[tuple[str, str]]:
     return [AUTO_DETECT, *transcribe.asr_languages(model_id).choices()]
 
@@ -152,6 +195,25 @@ def render() -> dict:
         interactive=False,
         elem_id="transcribe-times",
     )
+    with gr.Accordion("Live captions from the microphone", open=False, elem_id="transcribe-live"):
+        gr.Markdown(
+            "Speak and watch the text appear, in the language chosen above (MMS, wav2vec2 and Wav2Vec2-BERT). "
+            "When you stop, the whole recording is transcribed once more: that is the final text, with its downloads."
+        )
+        live_mic = gr.Audio(sources=["microphone"], streaming=True, type="numpy", label="Microphone",
+                            elem_id="transcribe-live-mic")
+        live_errors = error_box("transcribe-live-error")
+        live_text = gr.Textbox(label="Live text", lines=4, elem_id="transcribe-live-text")
+        live_files = gr.File(label="Download (.txt, .srt, .vtt, and the recording)", file_count="multiple",
+                             elem_id="transcribe-live-files")
+        live_state = gr.State(None)
+    live_mic.start_recording(live_begin, [asr_model, asr_language], [live_state, live_text, live_errors, live_files],
+                             **PRIVATE)
+    # Streams run beside model requests (their own limit); each piece takes the model's lock for a moment.
+    live_mic.stream(live_step, [live_mic, live_state], [live_state, live_text], stream_every=0.5,
+                    time_limit=live.MAX_SECONDS, concurrency_id="live", concurrency_limit=4, api_visibility="private")
+    live_mic.stop_recording(live_end, [live_state, *asr_cues], [live_text, live_files, live_errors],
+                            api_visibility="private", **MODEL_EVENT)
     batch_files, batch_button, batch_errors, batch_table, batch_download = batch_section("transcribe", "transcribe")
     model_event(
         batch_button, transcribe_files, [batch_files, asr_model, asr_language, *asr_cues, asr_speech],

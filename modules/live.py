@@ -1,0 +1,93 @@
+"""Live captions: text from the microphone while the person speaks (the CTC models).
+
+Each streamed piece is read the way Transcribe reads a file's chunks, through `ctc.emissions`: the
+newest audio with `ctc.CONTEXT_SECONDS` of audio before it. A frame is final once that much audio has
+arrived after it (its right context); the frames after it are shown as they stand and read again with
+the next piece. So a word at a piece edge is neither lost nor doubled. When the person stops, the whole
+recording is transcribed once, as a file would be (`finish`): that is the transcript kept and downloaded.
+
+One `LiveSession` per browser session (a gr.State): no state is shared between streams.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import soxr
+
+from modules import ctc, transcribe
+from modules.audio import SAMPLE_RATE
+from modules.config import UserInputError
+from modules.models import CATALOG, SEAMLESS_MODEL, ModelCache, default_cache
+
+MAX_SECONDS = 600.0  # a live session stops taking audio after ten minutes
+
+
+@dataclass
+class LiveSession:
+    model_id: str
+    language: str
+    samples: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    final_ids: list[int] = field(default_factory=list)  # one per frame, for frames with their full right context
+    text: str = ""
+    rate: int | None = None  # the microphone's rate
+    resampler: soxr.ResampleStream | None = field(default=None, repr=False)
+
+    @property
+    def seconds(self) -> float:
+        return len(self.samples) / SAMPLE_RATE
+
+
+def start(model_id: str, language: str) -> LiveSession:
+    if model_id == SEAMLESS_MODEL:
+        raise UserInputError("Live captions work with the MMS, wav2vec2 and Wav2Vec2-BERT models; pick one of them.")
+    if language == transcribe.AUTO:
+        raise UserInputError("Live captions need the language: pick it from the list (detection needs the whole clip).")
+    if model_id in CATALOG and language not in transcribe.asr_languages(model_id).codes:
+        raise UserInputError(f"{model_id} does not transcribe {language!r}. Pick a language from its list.")
+    return LiveSession(model_id, language)
+
+
+def add(session: LiveSession, rate: int, chunk: np.ndarray, cache: ModelCache | None = None) -> str:
+    """Take the next piece from the microphone (any rate, int16 or float, mono or not); the text so far."""
+    cache = cache or default_cache()
+    chunk = np.asarray(chunk)
+    if chunk.ndim == 2:
+        chunk = chunk.mean(axis=1)
+    if np.issubdtype(chunk.dtype, np.integer):
+        chunk = chunk / float(np.iinfo(chunk.dtype).max)
+    if session.resampler is None or session.rate != rate:
+        session.rate, session.resampler = rate, soxr.ResampleStream(rate, SAMPLE_RATE, 1, dtype="float32")
+    piece = session.resampler.resample_chunk(chunk.astype(np.float32))
+    if session.seconds + len(piece) / SAMPLE_RATE > MAX_SECONDS:
+        raise UserInputError(f"Live captions stop after {MAX_SECONDS / 60:.0f} minutes. Stop, and start again.")
+    session.samples = np.concatenate([session.samples, piece])
+    entry = cache.get(session.model_id, CATALOG.get(session.model_id, "ctc"))
+    frame = entry.model.config.inputs_to_logits_ratio
+    context = round(ctc.CONTEXT_SECONDS * SAMPLE_RATE / frame)
+    with entry.lock:
+        if getattr(entry.model.config, "adapter_attn_dim", None):
+            transcribe.apply_adapter(entry, session.language)
+        done = len(session.final_ids)
+        first = max(0, done - context)  # frames of left context, read again but not kept
+        piece_samples = session.samples[first * frame :]
+        if len(piece_samples) < frame * 2:
+            return session.text
+        ids = np.concatenate([c.argmax(dim=-1).numpy() for c in ctc.emissions(entry, piece_samples)])[done - first :]
+        total = len(session.samples) // frame
+        final = max(0, total - context - done)  # frames that now have their right context
+        session.final_ids += ids[:final].tolist()
+        text = entry.processor.tokenizer.decode(session.final_ids + ids[final:].tolist())
+        specials = transcribe._special_tokens(entry.processor.tokenizer)
+    session.text = " ".join(specials.sub("", text).split())
+    return session.text
+
+
+def finish(session: LiveSession, cache: ModelCache | None = None) -> transcribe.Transcript:
+    """The whole recording transcribed once, as a file would be."""
+    if session.resampler is not None:
+        session.samples = np.concatenate([session.samples, session.resampler.resample_chunk(np.zeros(0, np.float32), last=True)])
+    if session.seconds < 0.1:
+        raise UserInputError("Nothing was recorded. Allow the microphone, start recording and speak.")
+    return transcribe.transcribe(session.samples, session.language, session.model_id, cache=cache)

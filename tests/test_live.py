@@ -1,0 +1,114 @@
+"""Live captions: pieces read with the same context handling as file chunks (nothing lost or doubled at
+piece edges), separate sessions, the final transcript is the recording's; and the browser with a fake mic."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from modules import live, transcribe
+from modules.audio import SAMPLE_RATE, load_audio_16k
+from modules.config import UserInputError
+from modules.models import MMS_ASR_MODEL, ModelCache
+from tests.conftest import REPO_ROOT
+from tests.tiny_models import build_mms_asr
+
+EXAMPLES = REPO_ROOT / "examples"
+
+
+@pytest.fixture(scope="module")
+def local_mms(tmp_path_factory):
+    """A tiny MMS whose frames depend only on nearby audio: context handling must then change nothing."""
+    return ModelCache({MMS_ASR_MODEL: str(build_mms_asr(tmp_path_factory.mktemp("mms-local"), local_only=True))})
+
+
+def microphone(seconds_of_silence_after: float = 3.0, rate: int = 48_000) -> list[np.ndarray]:
+    """english.wav as a browser sends it: 48 kHz int16, in half-second pieces, then some silence."""
+    import soxr
+
+    speech = load_audio_16k(str(EXAMPLES / "english.wav")).samples
+    audio = np.concatenate([soxr.resample(speech, SAMPLE_RATE, rate), np.zeros(int(seconds_of_silence_after * rate), np.float32)])
+    pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
+    step = rate // 2
+    return [pcm[i : i + step] for i in range(0, len(pcm), step)]
+
+
+def test_streamed_frames_equal_one_pass_over_what_was_received(local_mms):
+    session = live.start(MMS_ASR_MODEL, "eng")
+    texts = [live.add(session, 48_000, piece, cache=local_mms) for piece in microphone()]
+    assert texts[-1] and len(set(texts)) > 2  # the text grew while "speaking"
+    entry = local_mms.get(MMS_ASR_MODEL, "ctc")
+    whole = transcribe.ctc_ids(entry, session.samples, 1000, lambda *_: None)
+    assert len(session.final_ids) * 0.02 >= 3.5  # all of the 3.5 s of speech is final (2 s of context after it)
+    assert session.final_ids == whole[: len(session.final_ids)]  # nothing lost or doubled at 12 piece edges
+    final = live.finish(session, cache=local_mms)
+    assert final.text == transcribe.transcribe(session.samples, "eng", MMS_ASR_MODEL, cache=local_mms).text
+
+
+def test_sessions_do_not_share_state(local_mms):
+    pieces = microphone(1.0)
+    alone = live.start(MMS_ASR_MODEL, "eng")
+    for piece in pieces:
+        live.add(alone, 48_000, piece, cache=local_mms)
+    first, second = live.start(MMS_ASR_MODEL, "eng"), live.start(MMS_ASR_MODEL, "fra")
+    for piece in pieces:  # interleaved, two languages (two adapters) on one model
+        live.add(first, 48_000, piece, cache=local_mms)
+        live.add(second, 48_000, piece[::-1].copy(), cache=local_mms)
+    assert first.text == alone.text and first.final_ids == alone.final_ids
+    assert np.array_equal(first.samples, alone.samples) and not np.array_equal(second.samples, first.samples)
+
+
+def test_live_needs_a_ctc_model_and_a_language():
+    with pytest.raises(UserInputError, match="Live captions work with the MMS"):
+        live.start("facebook/seamless-m4t-v2-large", "eng")
+    with pytest.raises(UserInputError, match="need the language"):
+        live.start(MMS_ASR_MODEL, transcribe.AUTO)
+    with pytest.raises(UserInputError, match="Nothing was recorded"):
+        live.finish(live.start(MMS_ASR_MODEL, "eng"))
+
+
+def test_live_captions_in_the_browser_with_a_fake_microphone(playwright, app_url, tmp_path):
+    """Chromium plays a WAV as the microphone; text appears while it plays; stopping gives the transcript of
+    exactly what the server received (its recording is offered for download, and transcribed again here)."""
+    import re
+    import urllib.parse
+
+    import soundfile
+    from gradio_client import Client, handle_file
+    from playwright.sync_api import expect
+
+    from tests.conftest import BROWSER_ARGS
+
+    speech = load_audio_16k(str(EXAMPLES / "english.wav")).samples
+    source = tmp_path / "microphone.wav"
+    soundfile.write(str(source), np.concatenate([speech, speech, np.zeros(SAMPLE_RATE, np.float32)]), SAMPLE_RATE,
+                    subtype="PCM_16")
+    browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
+        *BROWSER_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={source}%noloop"])
+    try:
+        context = browser.new_context()
+        context.grant_permissions(["microphone"])
+        page = context.new_page()
+        page.goto(app_url)
+        page.get_by_role("tab", name="Transcribe").click()
+        page.get_by_text("Live captions from the microphone").click()
+        mic = page.locator("#transcribe-live-mic")
+        mic.get_by_role("button", name=re.compile("record", re.I)).first.click()
+        text = page.locator("#transcribe-live-text textarea")
+        expect(text).not_to_have_value("", timeout=15_000)
+        first = text.input_value()
+        page.wait_for_timeout(3000)
+        assert len(text.input_value()) > len(first)  # it grew while the audio played
+        mic.get_by_role("button", name=re.compile("stop", re.I)).first.click()
+        link = page.locator("#transcribe-live-files a[href$='.wav']")
+        expect(link).to_have_count(1, timeout=30_000)
+        final = text.input_value()
+        recording = urllib.parse.unquote(link.get_attribute("href").split("file=", 1)[1])
+    finally:
+        browser.close()
+    received = load_audio_16k(recording).samples
+    assert 1.0 < len(received) / SAMPLE_RATE < 30
+    again, *_ = Client(app_url, verbose=False).predict(
+        handle_file(recording), MMS_ASR_MODEL, "eng", api_name="/transcribe")
+    assert final == again
