@@ -34,6 +34,18 @@ def main() -> None:
         condensed = vad.without_long_pauses(samples, intervals)
         print(f"{minutes:6d}min {elapsed:8.2f}s {elapsed / minutes * 1000:14.0f} ms {minutes * 60 / elapsed:11.0f}x "
               f"{condensed.skipped_seconds / (minutes * 60):23.0%}")
+    hour = speech(3600.0)
+    started = time.perf_counter()
+    vad.require_speech(hour)
+    found = time.perf_counter() - started
+    started = time.perf_counter()
+    try:
+        vad.require_speech(np.zeros_like(hour) + 1e-4)
+    except Exception:  # refused, as it should be
+        pass
+    refused = time.perf_counter() - started
+    print(f"speech check, which stops at the first speech: {found * 1000:.0f} ms for an hour of speech; "
+          f"{refused:.1f} s to refuse an hour without speech")
 
 
 if __name__ == "__main__":

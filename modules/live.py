@@ -22,6 +22,10 @@ from modules.config import UserInputError
 from modules.models import CATALOG, SEAMLESS_MODEL, ModelCache, default_cache
 
 MAX_SECONDS = 600.0  # a live session stops taking audio after ten minutes
+# The page sends the microphone's audio this often. Each piece re-reads ~4 s around it (2 s of left context,
+# 2 s waiting for right context): every 0.5 s that was 0.51 s of work per 0.5 s of audio for the base-size
+# model on 2 CPU cores (falling behind); every 1 s it is ~0.6 s, so text shows ~1.6 s after speech.
+STREAM_SECONDS = 1.0
 
 
 @dataclass

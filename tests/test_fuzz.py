@@ -38,6 +38,9 @@ def strategy_for(parameter: dict):
     if parameter["component"] == "Audio":
         clips = [handle_file(str(EXAMPLES / name)) for name in ("english.wav", "french.flac", "russian.wav")]
         valid = st.sampled_from(clips) | st.none()
+    elif parameter["component"] == "File" and parameter["type"].get("type") == "array":  # many files at once
+        clip = st.sampled_from([handle_file(str(EXAMPLES / name)) for name in ("english.wav", "german.ogg")] + [handle_file(str(TRANSCRIPT))])
+        valid = st.lists(clip, max_size=3) | st.none()
     elif parameter["component"] == "File":  # Align's transcript file
         valid = st.sampled_from([handle_file(str(TRANSCRIPT)), handle_file(str(EXAMPLES / "english.wav"))]) | st.none()
     elif "enum" in declared:
@@ -74,7 +77,9 @@ def check_call(client, api_name: str, endpoint: dict, arguments: dict) -> None:
             assert Path(value).is_file()
 
 
-@pytest.mark.parametrize("api_name", ["/identify", "/transcribe", "/align", "/speak", "/translate"])
+@pytest.mark.parametrize(
+    "api_name", ["/identify", "/transcribe", "/align", "/speak", "/translate", "/identify_files", "/transcribe_files"]
+)
 def test_generated_arguments_get_a_result_or_a_clear_error(api, api_name):
     client, endpoints = api
     endpoint = endpoints[api_name]

@@ -140,3 +140,19 @@ def test_the_api_says_no_speech_and_the_check_can_be_turned_off(client, tmp_path
         assert client.predict(**arguments, speech_check=False, api_name=api_name)  # a result when asked to skip it
     with pytest.raises(AppError, match="speech_check must be true or false"):
         client.predict(handle_file(str(path)), "facebook/mms-lid-126", 3, "no", api_name="/identify")
+
+
+def test_loading_the_detector_leaves_torchs_thread_count_alone():
+    """silero_vad sets torch.set_num_threads(1) when imported, for the whole process; the app puts it back."""
+    import subprocess
+    import sys
+
+    script = (
+        "import numpy as np, torch; torch.set_num_threads(3)\n"
+        "from modules import vad\n"
+        "vad.speech_intervals(np.zeros(16000, np.float32))\n"
+        "import silero_vad\n"
+        "print(torch.get_num_threads())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "3"

@@ -210,7 +210,7 @@ def render() -> dict:
     live_mic.start_recording(live_begin, [asr_model, asr_language], [live_state, live_text, live_errors, live_files],
                              **PRIVATE)
     # Streams run beside model requests (their own limit); each piece takes the model's lock for a moment.
-    live_mic.stream(live_step, [live_mic, live_state], [live_state, live_text], stream_every=0.5,
+    live_mic.stream(live_step, [live_mic, live_state], [live_state, live_text], stream_every=live.STREAM_SECONDS,
                     time_limit=live.MAX_SECONDS, concurrency_id="live", concurrency_limit=4, api_visibility="private")
     live_mic.stop_recording(live_end, [live_state, *asr_cues], [live_text, live_files, live_errors],
                             api_visibility="private", **MODEL_EVENT)
