@@ -118,6 +118,8 @@ def test_batch_through_the_api(client, tmp_path):
         assert sorted(bundle.namelist()) == ["english.srt", "english.txt", "english.vtt", "transcribe-results.csv"]
     with pytest.raises(AppError, match="No files were given"):
         client.predict([], "facebook/mms-lid-126", api_name="/identify_files")
+    with pytest.raises(AppError, match="files must be a list of files"):  # found by tests/test_fuzz.py
+        client.predict(False, "facebook/mms-lid-126", api_name="/identify_files")
 
 
 def test_the_command_line_writes_jsonl_and_subtitles_and_resumes(tmp_path):

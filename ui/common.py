@@ -17,7 +17,7 @@ from pathlib import Path
 
 import gradio as gr
 import pydantic
-from gradio.data_classes import FileData
+from gradio.data_classes import FileData, ListFiles
 from gradio.utils import get_upload_folder as gradio_upload_folder
 
 from modules import audio, subtitles, vad, validation
@@ -198,12 +198,13 @@ def guard_inputs(handler, inputs: list) -> None:
 
         component.preprocess = preprocess
         model = getattr(component, "data_model", None)
-        if isinstance(model, type) and issubclass(model, FileData):
+        if isinstance(model, type) and issubclass(model, (FileData, ListFiles)):
             kind = "an audio file" if isinstance(component, gr.Audio) else "a file"
+            kind = "a list of files" if issubclass(model, ListFiles) else kind
             component.data_model = _checked_file_model(model, name, kind)
 
 
-def _checked_file_model(model: type[FileData], name: str, kind: str) -> type[FileData]:
+def _checked_file_model(model: type, name: str, kind: str) -> type:
     class CheckedFile(model):
         @classmethod
         def model_validate(cls, obj, *args, **kwargs):
