@@ -112,6 +112,30 @@ PROCESSOR_FILES: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "seamless": ("preprocessor_config.json", "generation_config.json",
         ("tokenizer.model", "sentencepiece.bpe.model"), "tokenizer_config.json"),
 }
+# Each tab's default model: what a fresh Space downloads while it builds (README front matter,
+# `preload_from_hub`), so no visitor waits for it. Weights as the real repos hold them (tests/tiny_models.py
+# REAL: Seamless in two shards), the processor files above (the first of alternatives: transformers 5.23
+# reads tokenizer.model first) and the default language's MMS adapter.
+DEFAULT_MODELS: dict[str, str] = {
+    LID_MODELS[0]: "identify", MMS_ASR_MODEL: "ctc", tts_model_id("eng"): "speak", SEAMLESS_MODEL: "seamless",
+}
+PRELOAD_WEIGHTS: dict[str, tuple[str, ...]] = {
+    SEAMLESS_MODEL: ("model.safetensors.index.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"),
+    MMS_ASR_MODEL: ("model.safetensors", "adapter.eng.safetensors"),
+}
+
+
+def preload_entries() -> list[str]:
+    """`preload_from_hub` lines: "repo file,file,… [commit]", the commit from MODEL_REVISIONS when pinned."""
+    entries = []
+    for model_id, task in DEFAULT_MODELS.items():
+        processor = [name if isinstance(name, str) else name[0] for name in PROCESSOR_FILES[task]]
+        files = ["config.json", *processor, *PRELOAD_WEIGHTS.get(model_id, ("model.safetensors",))]
+        revision = MODEL_REVISIONS.get(model_id)
+        entries.append(f"{model_id} {','.join(files)}" + (f" {revision}" if revision else ""))
+    return entries
+
+
 # What ModelCache.availability says of a model.
 READY, DOWNLOADS, UNAVAILABLE = "ready", "downloads", "unavailable"
 
