@@ -55,7 +55,9 @@ def build_demo() -> gr.Blocks:
 keep_sessions_to_the_apps_components()  # else every request grows its session's state (see the module)
 demo = build_demo()
 # What every launch of this page passes (the tests launch it the same way).
-LAUNCH_OPTIONS = dict(css=CSS, max_file_size=SETTINGS.max_file_size, state_session_capacity=SETTINGS.sessions_kept)
+LAUNCH_OPTIONS = dict(
+    css=CSS, max_file_size=SETTINGS.max_file_size, state_session_capacity=SETTINGS.sessions_kept, mcp_server=SETTINGS.mcp
+)
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)

@@ -44,6 +44,8 @@ class Settings:
     # Many files at once (Identify, Transcribe): how many, and their total duration in seconds.
     max_batch_files: int
     max_batch_seconds: float
+    # Offer the tabs as MCP tools for AI agents (at /gradio_api/mcp/), beside the web page and the API.
+    mcp: bool
     # Check audio for speech (Silero VAD) before running a model on it; "off" for every request.
     speech_check: bool
     # Visitors' sessions whose page state the server keeps (~0.4 MB each; the oldest go first).
@@ -72,6 +74,7 @@ def load_settings() -> Settings:
         sessions_kept=_env_int("POLYGLOT_SESSIONS_KEPT", 1000),
         max_batch_files=_env_int("POLYGLOT_MAX_BATCH_FILES", 50),
         max_batch_seconds=_env_float("POLYGLOT_MAX_BATCH_SECONDS", 3600.0),
+        mcp=os.environ.get("POLYGLOT_MCP", "on").lower() not in ("off", "0", "false", "no"),
         speech_check=os.environ.get("POLYGLOT_SPEECH_CHECK", "on").lower() not in ("off", "0", "false", "no"),
     )
 

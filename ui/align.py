@@ -77,6 +77,23 @@ def align_audio(
     speech_check: bool = True,
     progress=gr.Progress(),
 ):
+    """When each word of a known transcript is said (forced alignment with Meta's MMS, 1,159 languages).
+
+    Args:
+        audio_file: the recording, up to 1 hour.
+        transcript: what is said in it, all of it, up to 100,000 characters (or leave empty and give transcript_file).
+        language: the language spoken, as an ISO 639-3 code, e.g. 'eng', 'fra', 'cmn-script_simplified'; the accepted codes are the enum of this argument; or "auto" to detect it.
+        transcript_file: the transcript as a UTF-8 .txt file instead of the text.
+        characters: also time each letter.
+        max_line_chars: subtitle characters per line, 10 to 200.
+        max_lines: subtitle lines per cue, 1 to 4.
+        max_cue_seconds: longest subtitle cue, 1 to 30 seconds.
+        speech_check: refuse audio without speech with a message; false skips the check.
+
+    Returns:
+        The audio, a table of words (start, end, fit 0-1, note), .srt/.vtt/.json files, and notes (a warning when
+        the transcript doesn't fit the audio).
+    """
     transcript = validation.text("transcript", transcript, optional=True) or ""
     transcript_file = validation.text("transcript_file", transcript_file, optional=True)
     language = validation.text("language", language)

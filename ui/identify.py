@@ -63,6 +63,17 @@ def verdict(guesses: list[identify.LanguageGuess]) -> str:
 def identify_language(
     audio_file: str | None, model_id: str, top_k: float, speech_check: bool = True, progress=gr.Progress()
 ):
+    """Which language is spoken in a recording (Meta's MMS-LID). Audio up to 10 minutes, any common format.
+
+    Args:
+        audio_file: the recording (WAV, FLAC, OGG, MP3, M4A, WEBM or a video with sound).
+        model_id: the MMS-LID model: facebook/mms-lid-126 (quickest) up to facebook/mms-lid-4017 (most languages).
+        top_k: how many languages to return, 1 to 20.
+        speech_check: refuse audio without speech (noise, music, silence) with a message; false skips the check.
+
+    Returns:
+        The most likely languages with probabilities (labels "Name (code)"), and a verdict in words.
+    """
     model_id = validation.text("model_id", model_id)
     top_k = validation.whole_number("top_k", top_k, *TOP_K_RANGE)
     clip = load_clip(audio_file, SETTINGS.max_identify_seconds, speech_check)
@@ -79,7 +90,16 @@ def identify_language(
 
 @shows_errors
 def identify_files(files: list[str] | None, model_id: str, speech_check: bool = True, progress=gr.Progress()):
-    """Many files (or a .zip): the most likely language of each."""
+    """Many files (or a .zip): the most likely language of each (Meta's MMS-LID).
+
+    Args:
+        files: audio files or .zip archives of them; at most 50 files and 60 minutes in all.
+        model_id: the MMS-LID model, e.g. facebook/mms-lid-126.
+        speech_check: refuse files without speech; false skips the check.
+
+    Returns:
+        A table (file, duration, language, confidence, transcript, problem: one row per file) and the .csv and .zip.
+    """
     model_id = validation.text("model_id", model_id)
     return run_batch(files, "identify", model_id, "", speech_check, progress)
 

@@ -57,6 +57,22 @@ def transcribe_audio(
     max_line_chars: int = 42, max_lines: int = 2, max_cue_seconds: float = 7.0, speech_check: bool = True,
     skip_pauses: bool = False, progress=gr.Progress(),
 ):
+    """Speech to text with word timings and subtitles (Meta's MMS in 1,159 languages, and others). Up to 1 hour.
+
+    Args:
+        audio_file: the recording (WAV, FLAC, OGG, MP3, M4A, WEBM or a video with sound).
+        model_id: facebook/mms-1b-all (most languages), facebook/wav2vec2-base-960h (English),
+            facebook/seamless-m4t-v2-large or hf-audio/wav2vec2-bert-CV16-en (English).
+        language: the language spoken, as an ISO 639-3 code, e.g. 'eng', 'fra', 'cmn-script_simplified'; the accepted codes are the enum of this argument; or "auto" to detect it.
+        max_line_chars: subtitle characters per line, 10 to 200.
+        max_lines: subtitle lines per cue, 1 to 4.
+        max_cue_seconds: longest subtitle cue, 1 to 30 seconds.
+        speech_check: refuse audio without speech with a message; false skips the check.
+        skip_pauses: leave out stretches without speech longer than 2 s (times stay those of the recording).
+
+    Returns:
+        The transcript, a note on the language used, word (or segment) timings, and .txt/.srt/.vtt files.
+    """
     model_id, language = validation.text("model_id", model_id), validation.text("language", language)
     settings = cue_settings(max_line_chars, max_lines, max_cue_seconds)
     skip_pauses = validation.flag("skip_pauses", skip_pauses)
@@ -80,7 +96,20 @@ def transcribe_files(
     max_line_chars: int = 42, max_lines: int = 2, max_cue_seconds: float = 7.0, speech_check: bool = True,
     progress=gr.Progress(),
 ):
-    """Many files (or a .zip): each transcribed, in one language or each detected."""
+    """Many files (or a .zip): each transcribed, in one language or each detected.
+
+    Args:
+        files: audio files or .zip archives of them; at most 50 files and 60 minutes in all.
+        model_id: the speech-recognition model, e.g. facebook/mms-1b-all.
+        language: the language spoken (ISO 639-3 code), or "auto" to detect it for each file.
+        max_line_chars: subtitle characters per line, 10 to 200.
+        max_lines: subtitle lines per cue, 1 to 4.
+        max_cue_seconds: longest subtitle cue, 1 to 30 seconds.
+        speech_check: refuse files without speech; false skips the check.
+
+    Returns:
+        A table (one row per file, with its transcript or its problem) and a .csv and a .zip of .txt/.srt/.vtt.
+    """
     model_id, language = validation.text("model_id", model_id), validation.text("language", language)
     settings = cue_settings(max_line_chars, max_lines, max_cue_seconds)
     return run_batch(files, "transcribe", model_id, language, speech_check, progress, settings)

@@ -55,6 +55,26 @@ def translate_input(
     speech_check: bool = True,
     progress=gr.Progress(),
 ):
+    """Translate speech or text into another language, as text and optionally speech (SeamlessM4T v2).
+
+    Args:
+        input_kind: "Speech" (audio_file, up to 10 minutes) or "Text" (input_text, up to 2,000 characters).
+        audio_file: the recording, when input_kind is "Speech".
+        input_text: the text, when input_kind is "Text".
+        source_language: the language of the text, as an ISO 639-3 code (e.g. 'eng'); unused for speech.
+        target_language: the language to translate into, as an ISO 639-3 code (e.g. 'fra'); 36 of them can be spoken.
+        speech_output: also return the translation as speech.
+        speaker: the voice of the spoken output, 0 to 199.
+        beams: 1 (fastest) to 5 (best, the default).
+        max_new_tokens: longest translation per sentence or piece, 16 to 512 tokens.
+        max_line_chars: subtitle characters per line, 10 to 200.
+        max_lines: subtitle lines per cue, 1 to 4.
+        max_cue_seconds: longest subtitle cue, 1 to 30 seconds.
+        speech_check: refuse audio without speech with a message; false skips the check.
+
+    Returns:
+        The translation, a WAV file when speech_output is true, and .txt (and for speech .srt/.vtt) files.
+    """
     input_kind = validation.one_of("input_kind", input_kind, (INPUT_SPEECH, INPUT_TEXT))
     target_language = validation.text("target_language", target_language)
     settings = translate.GenerationSettings(
