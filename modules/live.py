@@ -83,7 +83,7 @@ def add(session: LiveSession, rate: int, chunk: np.ndarray, cache: ModelCache | 
         final = max(0, total - context - done)  # frames that now have their right context
         session.final_ids += ids[:final].tolist()
         text = entry.processor.tokenizer.decode(session.final_ids + ids[final:].tolist())
-        specials = transcribe._special_tokens(entry.processor.tokenizer)
+        specials = transcribe.special_tokens(entry.processor.tokenizer)
     session.text = " ".join(specials.sub("", text).split())
     return session.text
 

@@ -124,7 +124,7 @@ def _transcribe(samples, language, model_id, cache, progress, chunk_seconds) -> 
         # As transformers' own ASR pipeline decodes CTC ids (tests/test_tasks.py compares the two): with the
         # special tokens, since skipping them before CTC grouping would merge real double letters ...
         decoded = entry.processor.tokenizer.decode(ids, output_word_offsets=True)
-        specials = _special_tokens(entry.processor.tokenizer)
+        specials = special_tokens(entry.processor.tokenizer)
     # ... and without them afterwards: <s>, </s>, <unk> are not words.
     words = [
         TimedText(offset["start_offset"] * seconds_per_frame, offset["end_offset"] * seconds_per_frame, word)
@@ -135,7 +135,8 @@ def _transcribe(samples, language, model_id, cache, progress, chunk_seconds) -> 
     return Transcript(text, language, model_id, words, [], notes)
 
 
-def _special_tokens(tokenizer) -> re.Pattern:
+def special_tokens(tokenizer) -> re.Pattern:
+    """The tokenizer's special tokens (<s>, </s>, <unk>, <pad>) as one pattern, longest first."""
     return re.compile("|".join(re.escape(token) for token in sorted(tokenizer.all_special_tokens, key=len, reverse=True)))
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from modules import translate, vad
-from modules.audio import SAMPLE_RATE, split_at_quiet_points
+from modules.audio import SAMPLE_RATE
 from modules.config import UserInputError
 from modules.models import SEAMLESS_MODEL
 from modules.translate import GenerationSettings

@@ -20,7 +20,7 @@ import pydantic
 from gradio.data_classes import FileData, ListFiles
 from gradio.utils import get_upload_folder as gradio_upload_folder
 
-from modules import audio, subtitles, vad, validation
+from modules import audio, batch, languages, subtitles, vad, validation
 from modules.config import ModelUnavailableError, UserInputError, load_settings
 from modules.models import DOWNLOADS, UNAVAILABLE, default_cache
 
@@ -294,8 +294,6 @@ def batch_section(prefix: str, what: str):
 
 def run_batch(files, task: str, model_id: str, language: str, speech_check, progress, cues=None):
     """The shared body of the tabs' batch handlers: rows for the table, and the .csv and .zip."""
-    from modules import batch, languages
-
     speech_check = validation.flag("speech_check", speech_check)
     if isinstance(files, str):
         files = [files]
