@@ -42,13 +42,33 @@ def frame_seconds(entry) -> float:
     return entry.model.config.inputs_to_logits_ratio / SAMPLE_RATE
 
 
+# On CUDA, chunks are read several at a time; each in flight is budgeted this much GPU memory (a 24 s
+# piece of MMS-1B in float16: ~1,200 frames x 48 layers of activations, attention included; an estimate,
+# not yet measured on a GPU). On CPU one at a time: batching was not faster there (benchmarks/batching.py).
+BYTES_PER_CHUNK_ON_GPU = 400 * 2**20
+MAX_BATCH = 16
+
+
+def batch_size_for(entry) -> int:
+    if entry.device.type != "cuda":
+        return 1
+    free, _ = torch.cuda.mem_get_info(entry.device)
+    return max(1, min(MAX_BATCH, int(free * 0.8) // BYTES_PER_CHUNK_ON_GPU))
+
+
 def emissions(
     entry, samples: np.ndarray, chunk_seconds: float = CHUNK_SECONDS, progress: Progress | None = None,
-    what: str = "Transcribing",
+    what: str = "Transcribing", batch_size: int | None = None,
 ) -> Iterator[torch.Tensor]:
     """Log-probabilities [frames, vocabulary] (float32, CPU) for the whole clip, one chunk at a time,
-    in order; together they have one row per output frame of the clip. The caller holds `entry.lock`."""
+    in order; together they have one row per output frame of the clip. The caller holds `entry.lock`.
+
+    batch_size: chunks read in one forward (default: `batch_size_for`). Only chunks of equal length go
+    together (all but the first and the last are), so nothing is padded: padding would change the output
+    of models without an attention mask (wav2vec2-base-960h's group norm), and it buys little here. The
+    frames are the same as one at a time (tests/test_long_audio.py)."""
     progress = progress or (lambda fraction, description: None)
+    batch_size = batch_size or batch_size_for(entry)
     # Chunk edges on frame edges, so each chunk's frames line up with the whole clip's frames.
     frame = entry.model.config.inputs_to_logits_ratio  # samples per output frame (320 for wav2vec2)
     chunk = max(1, round(chunk_seconds * SAMPLE_RATE / frame)) * frame
@@ -56,18 +76,29 @@ def emissions(
     starts = list(range(0, len(samples), chunk))
     if len(starts) > 1 and len(samples) - starts[-1] < SAMPLE_RATE:
         starts.pop()  # fold a sub-second tail into the chunk before it
+    plan = []  # (first sample read, last sample read, frames to skip, frames to keep or None for all)
     for number, start in enumerate(starts):
-        progress(number / len(starts), f"{what} chunk {number + 1} of {len(starts)}")
         last = number + 1 == len(starts)
         end = len(samples) if last else starts[number + 1]
         left, right = min(context, start), min(context, len(samples) - end)
-        piece = samples[start - left : end + right]
-        inputs = entry.processor(audio=piece, sampling_rate=SAMPLE_RATE, return_tensors="pt")
+        plan.append((start - left, end + right, left // frame, None if last else (end - start) // frame))
+    number = 0
+    while number < len(plan):
+        group = [plan[number]]
+        width = group[0][1] - group[0][0]
+        while (len(group) < batch_size and number + len(group) < len(plan)
+               and plan[number + len(group)][1] - plan[number + len(group)][0] == width):
+            group.append(plan[number + len(group)])
+        progress(number / len(plan), f"{what} chunk {number + 1} of {len(plan)}")
+        pieces = [samples[a:b] for a, b, _, _ in group]
+        audio = pieces[0] if len(pieces) == 1 else pieces
+        inputs = entry.processor(audio=audio, sampling_rate=SAMPLE_RATE, return_tensors="pt")
         with torch.inference_mode():
-            logits = entry.model(**entry.to_model(inputs)).logits[0]
-        first = left // frame
-        keep = slice(first, None if last else first + (end - start) // frame)
-        yield torch.log_softmax(logits[keep].float(), dim=-1).cpu()
+            logits = entry.model(**entry.to_model(inputs)).logits
+        for row, (_, _, first, count) in zip(logits, group):
+            kept = row[first:] if count is None else row[first : first + count]
+            yield torch.log_softmax(kept.float(), dim=-1).cpu()
+        number += len(group)
 
 
 class AlignmentError(ValueError):

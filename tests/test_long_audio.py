@@ -4,6 +4,7 @@ import re
 
 import numpy as np
 import pytest
+import torch
 
 from modules import identify, languages, subtitles, transcribe, vad
 from modules.audio import SAMPLE_RATE, load_audio_16k, split_at_quiet_points
@@ -39,6 +40,23 @@ def test_chunked_equals_unchunked_ids(local_mms, long_speech, language, chunk_se
     assert ids_chunked == ids_whole
     assert len(ids_whole) == (len(long_speech) - 400) // 320 + 1  # one frame per 20 ms, none lost or doubled
     assert chunked.text == whole.text and len(whole.text) > 100
+
+
+@pytest.mark.parametrize("model_id", [MMS_ASR_MODEL, "facebook/wav2vec2-base-960h"])  # layer norm + attention mask; group norm
+def test_chunks_read_in_batches_give_the_same_frames(cache, long_speech, model_id):
+    """As on a GPU: chunks of equal length in one forward. Same frames, same ids, as one at a time."""
+    from modules import ctc
+
+    entry = cache.get(model_id, "ctc")
+    with entry.lock:
+        if model_id == MMS_ASR_MODEL:
+            transcribe.apply_adapter(entry, "eng")
+        one = list(ctc.emissions(entry, long_speech, chunk_seconds=5))
+        batched = list(ctc.emissions(entry, long_speech, chunk_seconds=5, batch_size=4))
+    assert len(one) == len(batched) == 9
+    assert [len(c) for c in one] == [len(c) for c in batched]
+    assert torch.cat(one).argmax(-1).tolist() == torch.cat(batched).argmax(-1).tolist()
+    assert torch.allclose(torch.cat(one), torch.cat(batched), atol=1e-4)
 
 
 def test_progress_reports_every_chunk(cache, long_speech):
