@@ -2,9 +2,12 @@
 
 The audio's per-frame emissions come from `ctc.emissions` (the same chunking as Transcribe) with the
 language's adapter of facebook/mms-1b-all; `ctc.force_align` finds the best path through the
-transcript's letters. The MMS adapters were trained on lower-case text without punctuation, words
-separated by "|" (the tokenizer's word delimiter), so the transcript is read the same way; what the
-user typed is what the results show.
+transcript's letters. The MMS training text was NFKC-normalised, lower-cased and stripped of
+punctuation (fairseq examples/mms/data_prep/norm_config.py @079b07f: "unicode_norm": "NFKC",
+"lower_case": True, "punc_set"), with words separated by "|", the tokenizer's word delimiter
+(tokenizer_config.json, tests/tiny_models.py REAL). The transcript is read the same way
+(tests/test_align.py compares the ids with Wav2Vec2CTCTokenizer's own); what the user typed is what the
+results show.
 
 Words whose letters the vocabulary lacks: numbers are spelled out (the shared `text.spell_numbers`);
 other spellings of a letter the vocabulary holds are used (`text.fit_spelling`); then uroman, when
@@ -94,7 +97,7 @@ def read_transcript(transcript: str, vocabulary: dict[str, int], language: str) 
     words: list[_Word] = []
     pending = ""  # punctuation before the first word
     for written in transcript.split():
-        spoken, _ = text.spell_numbers(written, language)
+        spoken, _ = text.spell_numbers(unicodedata.normalize("NFKC", written), language)
         spoken = text.fit_spelling(spoken, alphabet)
         letters, missing = _letters(spoken, vocabulary)
         how = ""

@@ -149,6 +149,32 @@ def test_transcript_reading(cache):
         align.read_transcript("… — !", vocabulary, "eng")
 
 
+@pytest.mark.parametrize("language", ["eng", "fra", "rus"])
+def test_letters_are_the_tokenizers_own_ids(cache, language):
+    """Plain lower-case text: the ids the aligner reads are the ones transformers' Wav2Vec2CTCTokenizer gives
+    for the same words (its word delimiter "|" between them), with the real nested-vocabulary layout."""
+    from modules import transcribe
+    from modules.models import MMS_ASR_MODEL
+
+    sample = {"eng": "hello world it's me", "fra": "déjà vu ça", "rus": "съешь ещё этих булок"}[language]
+    entry = cache.get(MMS_ASR_MODEL, "ctc")
+    with entry.lock:
+        transcribe.apply_adapter(entry, language)
+        tokenizer = entry.processor.tokenizer
+        vocabulary = {t: i for t, i in tokenizer.get_vocab().items() if t not in tokenizer.all_special_tokens or t == "|"}
+        words = align.read_transcript(sample, vocabulary, language)
+        ours = [vocabulary[ch] for ch in "|".join(word.letters for word in words)]
+        assert ours == tokenizer(sample).input_ids
+    assert all(word.how == "" for word in words)
+
+
+def test_transcript_is_read_as_the_training_text_was_normalised():
+    """NFKC first (fairseq's MMS norm_config): full-width letters and digits, ligatures."""
+    vocabulary = {token: index for index, token in enumerate(["<pad>", "<s>", "</s>", "<unk>", "|", *"abcdefghijklmnopqrstuvwxyz'"])}
+    words = align.read_transcript("Ｈｅｌｌｏ ﬁne ３", vocabulary, "eng")
+    assert [(w.letters, w.how) for w in words] == [("hello", ""), ("fine", ""), ("three", "")]
+
+
 def test_align_on_the_tiny_model(cache, speech_16k):
     result = align.align(speech_16k, "Testing one two three, the audio module.", "eng", cache=cache)
     assert [word.text for word in result.words] == ["Testing", "one", "two", "three,", "the", "audio", "module."]

@@ -359,7 +359,8 @@ def build_mms_asr(
     write_json(out / "special_tokens_map.json", {"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>"})
     write_json(out / "preprocessor_config.json", _WAV2VEC2_PREPROCESSOR | {"do_normalize": not local_only})
     sizes = size or (TINY_WAV2VEC2 | {"num_hidden_layers": 0} if local_only else TINY_WAV2VEC2)
-    config = Wav2Vec2Config(**(real["config"].value | sizes), vocab_size=len(vocab[default]), architectures=["Wav2Vec2ForCTC"])
+    # The real config's facts win over sizes (only the sizes may differ from the real repo).
+    config = Wav2Vec2Config(**(sizes | real["config"].value), vocab_size=len(vocab[default]), architectures=["Wav2Vec2ForCTC"])
     model = Wav2Vec2ForCTC(config)
     for lang in langs:
         save_file(_adapter_state(model, len(vocab[lang])), str(out / f"adapter.{lang}.safetensors"))
