@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -27,12 +25,11 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from benchmarks.asr import speech  # noqa: E402
-from benchmarks.measure import PeakRSS  # noqa: E402
+from benchmarks.measure import PeakRSS, in_child  # noqa: E402
 from benchmarks.real_size import BASE_WITH_ADAPTERS, MMS_1B, build_mms  # noqa: E402
 from modules import align, ctc  # noqa: E402
 from modules.models import MMS_ASR_MODEL, ModelCache  # noqa: E402
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 SENTENCE = "hello this is a test of multilingual speech recognition "  # english.wav says it in 3.5 s
 
 
@@ -96,9 +93,7 @@ def main() -> None:
     print(f"{'audio':>7s} {'words':>6s} | {'listening':>9s} {'peak extra':>10s} | {'aligning':>8s} {'peak extra':>10s} "
           f"{'(one pass would need)':>22s} | {'x real time':>11s}")
     for seconds in args.lengths:
-        command = [sys.executable, "-m", "benchmarks.align", "--child", str(model_dir), str(seconds)]
-        out = subprocess.run(command, capture_output=True, text=True, check=True, cwd=REPO_ROOT).stdout
-        r = json.loads(out.strip().splitlines()[-1])
+        r = in_child("benchmarks.align", model_dir, seconds)
         total = r["listening"] + r["aligning"]
         print(f"{seconds / 60:5.0f}min {r['words']:6d} | {r['listening']:8.1f}s {r['listening_extra_mb']:8.0f}MB | "
               f"{r['aligning']:7.1f}s {r['aligning_extra_mb']:8.0f}MB {r['one_pass_gb']:18.1f} GB | {seconds / total:10.1f}x",

@@ -12,8 +12,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,7 +20,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 
-from benchmarks.measure import PeakRSS  # noqa: E402
+from benchmarks.measure import PeakRSS, in_child  # noqa: E402
 from benchmarks.real_size import BASE_WITH_ADAPTERS, MMS_1B, build_mms  # noqa: E402
 from modules import ctc, transcribe  # noqa: E402
 from modules.audio import SAMPLE_RATE, load_audio_16k  # noqa: E402
@@ -86,9 +84,7 @@ def time_and_memory_vs_length(model_dir: Path, label: str, lengths: list[float])
         if seconds <= 120:
             modes.append(("one pass", 1e9))  # attention memory grows with length squared: not past 2 min
         for mode, chunk in modes:
-            command = [sys.executable, "-m", "benchmarks.asr", "--child", str(model_dir), str(seconds), str(chunk)]
-            out = subprocess.run(command, capture_output=True, text=True, check=True, cwd=REPO_ROOT).stdout
-            result = json.loads(out.strip().splitlines()[-1])
+            result = in_child("benchmarks.asr", model_dir, seconds, chunk)
             print(
                 f"{seconds:7.0f}s {mode:>9s} {result['seconds']:8.2f}s {seconds / result['seconds']:11.1f}x"
                 f" {result['peak_extra_mb']:9.0f}MB {result['peak_mb']:7.0f}MB"

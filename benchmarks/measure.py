@@ -1,8 +1,12 @@
 """Measuring helpers: peak memory of a block (sampled: ru_maxrss is inherited from the parent process), and timing."""
 
+import json
 import statistics
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import psutil
 
@@ -52,3 +56,11 @@ def median_seconds(call, repeats: int = 3, synchronize=None) -> tuple[float, obj
             synchronize()
         times.append(time.perf_counter() - started)
     return statistics.median(times), result
+
+
+def in_child(module: str, *arguments) -> dict:
+    """Run `python -m module --child ARGUMENTS` in a fresh process (so its peak RSS is its own) and return
+    the JSON object it prints last."""
+    command = [sys.executable, "-m", module, "--child", *map(str, arguments)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1]).stdout
+    return json.loads(out.strip().splitlines()[-1])

@@ -91,7 +91,9 @@ def pieces_at_pauses(
         if fitting:
             cut = fitting[-1]
         else:  # no pause in reach: the quietest point of the next stretch
-            first = split_at_quiet_points(samples[start:], min_seconds=min(15.0, max_seconds - 1), max_seconds=max_seconds)[0]
+            # Only the stretch a piece can reach: its quietest point, not a plan for the whole rest.
+            reach = samples[start : start + longest + 1]
+            first = split_at_quiet_points(reach, min_seconds=min(15.0, max_seconds - 1), max_seconds=max_seconds)[0]
             cut = start + first[1]
         pieces.append((start, cut))
         start = cut

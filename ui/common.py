@@ -285,7 +285,7 @@ def batch_section(prefix: str, what: str):
             "in its row; the others go on."
         )
         files = gr.File(file_count="multiple", type="filepath", label="Audio files or a .zip", elem_id=f"{prefix}-batch-files")
-        button = gr.Button(f"Run on all files", elem_id=f"{prefix}-batch-button")
+        button = gr.Button("Run on all files", elem_id=f"{prefix}-batch-button")
         errors = error_box(f"{prefix}-batch-error")
         table = gr.Dataframe(headers=BATCH_HEADERS, interactive=False, label="Results", elem_id=f"{prefix}-batch-table")
         download = gr.File(label="Download (.csv, and a .zip with it)", file_count="multiple", elem_id=f"{prefix}-batch-download")
