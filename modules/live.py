@@ -82,9 +82,8 @@ def add(session: LiveSession, rate: int, chunk: np.ndarray, cache: ModelCache | 
         total = len(session.samples) // frame
         final = max(0, total - context - done)  # frames that now have their right context
         session.final_ids += ids[:final].tolist()
-        text = entry.processor.tokenizer.decode(session.final_ids + ids[final:].tolist())
-        specials = transcribe.special_tokens(entry.processor.tokenizer)
-    session.text = " ".join(specials.sub("", text).split())
+        tokenizer = entry.processor.tokenizer
+        session.text = transcribe.readable(tokenizer, tokenizer.decode(session.final_ids + ids[final:].tolist()))
     return session.text
 
 

@@ -1,8 +1,8 @@
 """Speech recognition: MMS-1b-all with language adapters, English wav2vec2, Wav2Vec2-BERT CTC, Seamless ASR.
 
 CTC models: the most likely token of each frame of `ctc.emissions` (bounded chunks with context, so
-no word is cut or doubled at a boundary), decoded once for the whole clip. Seamless: 15-20 s pieces
-cut at quiet points, one timed segment each.
+no word is cut or doubled at a boundary), decoded once for the whole clip. Seamless: pieces of at most
+20 s cut in the pauses Silero VAD finds (modules/translate.py), one timed segment each.
 """
 
 from __future__ import annotations
@@ -131,8 +131,13 @@ def _transcribe(samples, language, model_id, cache, progress, chunk_seconds) -> 
         for offset in decoded["word_offsets"]
         if (word := specials.sub("", offset["word"]))
     ]
-    text = " ".join(specials.sub("", decoded["text"]).split())
+    text = readable(entry.processor.tokenizer, decoded["text"])
     return Transcript(text, language, model_id, words, [], notes)
+
+
+def readable(tokenizer, decoded: str) -> str:
+    """Decoded CTC text without the special tokens, spaces collapsed (Transcribe and live captions)."""
+    return " ".join(special_tokens(tokenizer).sub("", decoded).split())
 
 
 def special_tokens(tokenizer) -> re.Pattern:
