@@ -8,11 +8,12 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
+from gradio.utils import _parse_file_size  # noqa: E402
 
 from modules import warmup  # noqa: E402
 from modules.models import default_cache  # noqa: E402
 from ui import align, carry, identify, speak, transcribe, translate  # noqa: E402
-from ui.gradio_fixes import keep_sessions_to_the_apps_components  # noqa: E402
+from ui.gradio_fixes import keep_sessions_to_the_apps_components, limit_url_downloads  # noqa: E402
 from ui.common import SETTINGS  # noqa: E402
 
 TABS = [("Identify", identify), ("Transcribe", transcribe), ("Align", align), ("Speak", speak), ("Translate", translate)]
@@ -53,6 +54,7 @@ def build_demo() -> gr.Blocks:
 
 
 keep_sessions_to_the_apps_components()  # else every request grows its session's state (see the module)
+limit_url_downloads(_parse_file_size(SETTINGS.max_file_size))  # files given by URL (MCP) obey the upload limit
 demo = build_demo()
 # What every launch of this page passes (the tests launch it the same way).
 LAUNCH_OPTIONS = dict(

@@ -4,8 +4,14 @@ through the MCP protocol (the `mcp` package's own client) against the app over t
 from __future__ import annotations
 
 import asyncio
+import base64
 import concurrent.futures
+import functools
+import http.server
+import threading
+from pathlib import Path
 
+import pytest
 import soundfile
 
 TOOLS = {
@@ -61,3 +67,68 @@ def test_a_tool_call_through_the_mcp_protocol(app_url):
     assert soundfile.info(path).samplerate == 16000
     refused = mcp_call(app_url, lambda session: session.call_tool("speak_text", {"input_text": "", "language": "eng"}))
     assert refused.isError and refused.content[0].text.startswith("The text is empty. Type or paste something to use.")
+
+
+def identify_call(app_url, audio_file: str):
+    result = mcp_call(app_url, lambda session: session.call_tool("identify_language", {"audio_file": audio_file}))
+    return result.isError, result.content[0].text
+
+
+@pytest.fixture
+def file_server(tmp_path, monkeypatch):
+    """Files on a local web server; Gradio's own transport hook lets this one address past the public-address
+    check, so the size limit is what is tested."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield tmp_path, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+def test_file_arguments_by_url_and_base64_obey_the_upload_rules(app_url, speech_dir, file_server, monkeypatch):
+    import httpx
+    from gradio import processing_utils
+    from gradio.utils import _parse_file_size
+
+    from tests.conftest import UPLOAD_LIMIT
+
+    wav = (speech_dir / "mono16k.wav").read_bytes()
+    limit = _parse_file_size(UPLOAD_LIMIT)
+    # base64 is read; a request over the MCP library's 4 MiB body limit (below the upload limit) is refused
+    # before it is read (mcp/server/transport_security.py, DEFAULT_MAX_REQUEST_BODY_SIZE).
+    failed, text = identify_call(app_url, "data:audio/wav;base64," + base64.b64encode(wav).decode())
+    assert not failed and "confidences" in text
+    with pytest.raises(BaseException) as refused:
+        identify_call(app_url, "data:audio/wav;base64," + base64.b64encode(wav + b"\0" * 3_200_000).decode())
+    assert "413" in repr(refused.value.exceptions if hasattr(refused.value, "exceptions") else refused.value)
+    # Paths on the server are never read.
+    failed, text = identify_call(app_url, "file:///etc/passwd")
+    assert failed and "provide a url" in text
+    # A URL on a private address is refused in words (Gradio's own check, before any download).
+    folder, base = file_server
+    (folder / "speech.wav").write_bytes(wav)
+    failed, text = identify_call(app_url, base + "speech.wav")
+    assert failed and "only files on public web addresses are accepted" in text
+    # Let the local server pass as public: then a file within the limit is read, one over it is cut off.
+    monkeypatch.setattr(processing_utils, "async_transport", httpx.AsyncHTTPTransport())
+    failed, text = identify_call(app_url, base + "speech.wav")
+    assert not failed and "confidences" in text
+    (folder / "large.wav").write_bytes(wav[:44] + b"\0" * (limit + 1))
+    failed, text = identify_call(app_url, base + "large.wav")
+    assert failed and f"larger than this server accepts ({UPLOAD_LIMIT.removesuffix('mb')} MB at most)" in text
+    assert not list(Path(app_url_cache()).rglob("large.wav*"))  # nothing of it is left on disk
+    failed, text = identify_call(app_url, base + "missing.wav")
+    assert failed and "the server answered 404" in text
+
+
+def app_url_cache() -> str:
+    import app
+
+    return app.demo.GRADIO_CACHE
+
+
+def test_file_arguments_say_how_a_file_may_be_given(app_url):
+    tools = {tool.name: tool for tool in mcp_call(app_url, lambda session: session.list_tools()).tools}
+    for name in ("identify_language", "transcribe_audio", "align_audio", "translate_input"):
+        description = tools[name].inputSchema["properties"]["audio_file"]["description"]
+        assert "public http(s) URL" in description and "data: URL (under 3 MB)" in description, name

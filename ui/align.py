@@ -80,7 +80,7 @@ def align_audio(
     """When each word of a known transcript is said (forced alignment with Meta's MMS, 1,159 languages).
 
     Args:
-        audio_file: the recording, up to 1 hour.
+        audio_file: the recording, up to 1 hour: a file, a public http(s) URL, or base64 as a data: URL (under 3 MB).
         transcript: what is said in it, all of it, up to 100,000 characters (or leave empty and give transcript_file).
         language: the language spoken, as an ISO 639-3 code, e.g. 'eng', 'fra', 'cmn-script_simplified'; the accepted codes are the enum of this argument; or "auto" to detect it.
         transcript_file: the transcript as a UTF-8 .txt file instead of the text.

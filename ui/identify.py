@@ -66,7 +66,7 @@ def identify_language(
     """Which language is spoken in a recording (Meta's MMS-LID). Audio up to 10 minutes, any common format.
 
     Args:
-        audio_file: the recording (WAV, FLAC, OGG, MP3, M4A, WEBM or a video with sound).
+        audio_file: the recording (WAV, FLAC, OGG, MP3, M4A, WEBM or a video with sound): a file, a public http(s) URL, or base64 as a data: URL (under 3 MB).
         model_id: the MMS-LID model: facebook/mms-lid-126 (quickest) up to facebook/mms-lid-4017 (most languages).
         top_k: how many languages to return, 1 to 20.
         speech_check: refuse audio without speech (noise, music, silence) with a message; false skips the check.
@@ -93,7 +93,7 @@ def identify_files(files: list[str] | None, model_id: str, speech_check: bool = 
     """Many files (or a .zip): the most likely language of each (Meta's MMS-LID).
 
     Args:
-        files: audio files or .zip archives of them; at most 50 files and 60 minutes in all.
+        files: audio files or .zip archives of them (files or public http(s) URLs); at most 50 files and 60 minutes in all.
         model_id: the MMS-LID model, e.g. facebook/mms-lid-126.
         speech_check: refuse files without speech; false skips the check.
 

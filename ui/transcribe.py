@@ -60,7 +60,7 @@ def transcribe_audio(
     """Speech to text with word timings and subtitles (Meta's MMS in 1,159 languages, and others). Up to 1 hour.
 
     Args:
-        audio_file: the recording (WAV, FLAC, OGG, MP3, M4A, WEBM or a video with sound).
+        audio_file: the recording (WAV, FLAC, OGG, MP3, M4A, WEBM or a video with sound): a file, a public http(s) URL, or base64 as a data: URL (under 3 MB).
         model_id: facebook/mms-1b-all (most languages), facebook/wav2vec2-base-960h (English),
             facebook/seamless-m4t-v2-large or hf-audio/wav2vec2-bert-CV16-en (English).
         language: the language spoken, as an ISO 639-3 code, e.g. 'eng', 'fra', 'cmn-script_simplified'; the accepted codes are the enum of this argument; or "auto" to detect it.
@@ -99,7 +99,7 @@ def transcribe_files(
     """Many files (or a .zip): each transcribed, in one language or each detected.
 
     Args:
-        files: audio files or .zip archives of them; at most 50 files and 60 minutes in all.
+        files: audio files or .zip archives of them (files or public http(s) URLs); at most 50 files and 60 minutes in all.
         model_id: the speech-recognition model, e.g. facebook/mms-1b-all.
         language: the language spoken (ISO 639-3 code), or "auto" to detect it for each file.
         max_line_chars: subtitle characters per line, 10 to 200.

@@ -59,7 +59,7 @@ def translate_input(
 
     Args:
         input_kind: "Speech" (audio_file, up to 10 minutes) or "Text" (input_text, up to 2,000 characters).
-        audio_file: the recording, when input_kind is "Speech".
+        audio_file: the recording, when input_kind is "Speech": a file, a public http(s) URL, or base64 as a data: URL (under 3 MB).
         input_text: the text, when input_kind is "Text".
         source_language: the language of the text, as an ISO 639-3 code (e.g. 'eng'); unused for speech.
         target_language: the language to translate into, as an ISO 639-3 code (e.g. 'fra'); 36 of them can be spoken.
