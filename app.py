@@ -7,11 +7,11 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
+from modules import gpu  # noqa: E402, F401  (first: on ZeroGPU it imports `spaces` before anything touches CUDA)
 import gradio as gr  # noqa: E402
 from gradio.utils import _parse_file_size  # noqa: E402
 
 from modules import warmup  # noqa: E402
-from modules.models import default_cache  # noqa: E402
 from ui import align, carry, identify, speak, transcribe, translate  # noqa: E402
 from ui.gradio_fixes import keep_sessions_to_the_apps_components, limit_url_downloads  # noqa: E402
 from ui.common import SETTINGS  # noqa: E402
@@ -63,7 +63,6 @@ LAUNCH_OPTIONS = dict(
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)
-    if warmup.should_warm_up(SETTINGS.warmup, default_cache().device.type):
-        warmup.warm_up()
+    warmup.start_up(SETTINGS.warmup)
     # Host and port come from GRADIO_SERVER_NAME / GRADIO_SERVER_PORT (127.0.0.1:7860 by default).
     demo.queue(default_concurrency_limit=SETTINGS.concurrency, max_size=SETTINGS.queue_size).launch(**LAUNCH_OPTIONS)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from modules import ctc, languages, text, transcribe
+from modules import ctc, gpu, languages, text, transcribe
 from modules.config import UserInputError
 from modules.models import MMS_ASR_MODEL, ModelCache, default_cache
 from modules.subtitles import TimedText
@@ -170,6 +170,10 @@ def judge(words: list[AlignedWord]) -> tuple[bool, list[str]]:
     return mismatch, notes
 
 
+@gpu.runs_models(
+    models=lambda given: transcribe.gpu_needs(given, MMS_ASR_MODEL),
+    seconds=lambda given: transcribe.gpu_estimate(given, MMS_ASR_MODEL, "align audio second"),
+)
 def align(
     samples: np.ndarray,
     transcript: str,

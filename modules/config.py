@@ -14,12 +14,20 @@ def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _gigabytes_or_auto(name: str) -> int | None:
+    value = os.environ.get(name, "auto")
+    return None if value.strip().lower() == "auto" else int(float(value) * 2**30)
+
+
 @dataclass(frozen=True)
 class Settings:
     # JSON or TOML file mapping model ids to local directories (see README "Offline use").
     model_paths_file: str | None
-    # "auto" picks CUDA (half precision) when present, else CPU (float32); or force "cpu" / "cuda".
+    # "auto": ZeroGPU on a ZeroGPU Space, else CUDA (half precision) when present, else CPU (float32);
+    # or "zerogpu", "cuda", "cpu" (modules/gpu.py).
     device: str
+    # On ZeroGPU: the most GPU seconds one request may ask for (longer requests are refused up front).
+    zerogpu_max_seconds: int
     # Longest audio accepted per request, in seconds, per tab.
     max_identify_seconds: float
     max_transcribe_seconds: float
@@ -34,7 +42,8 @@ class Settings:
     queue_size: int
     concurrency: int
     # Budget for cached model weights in bytes; least recently used models are evicted past it.
-    cache_budget_bytes: int
+    # None ("auto"): modules/models.default_budget_bytes, from the device and the machine's memory.
+    cache_budget_bytes: int | None
     # Seconds to wait when checking whether the Hugging Face Hub can be reached.
     hub_check_timeout: float
     # Load and run the default models at start: "auto" (on CUDA only), "on", "off".
@@ -56,6 +65,7 @@ def load_settings() -> Settings:
     return Settings(
         model_paths_file=os.environ.get("POLYGLOT_MODEL_PATHS") or None,
         device=os.environ.get("POLYGLOT_DEVICE", "auto"),
+        zerogpu_max_seconds=_env_int("POLYGLOT_ZEROGPU_MAX_SECONDS", 120),
         max_identify_seconds=_env_float("POLYGLOT_MAX_IDENTIFY_SECONDS", 600.0),
         max_transcribe_seconds=_env_float("POLYGLOT_MAX_TRANSCRIBE_SECONDS", 3600.0),
         max_translate_seconds=_env_float("POLYGLOT_MAX_TRANSLATE_SECONDS", 600.0),
@@ -66,7 +76,7 @@ def load_settings() -> Settings:
         max_file_size=os.environ.get("POLYGLOT_MAX_FILE_SIZE", "200mb"),
         queue_size=_env_int("POLYGLOT_QUEUE_SIZE", 32),
         concurrency=_env_int("POLYGLOT_CONCURRENCY", 1),
-        cache_budget_bytes=int(_env_float("POLYGLOT_CACHE_BUDGET_GB", 16.0) * 2**30),
+        cache_budget_bytes=_gigabytes_or_auto("POLYGLOT_CACHE_BUDGET_GB"),
         hub_check_timeout=_env_float("POLYGLOT_HUB_CHECK_TIMEOUT", 3.0),
         warmup=os.environ.get("POLYGLOT_WARMUP", "auto"),
         keep_files_minutes=_env_int("POLYGLOT_KEEP_FILES_MINUTES", 60),

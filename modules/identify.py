@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from modules import budget, gpu
 from modules.audio import SAMPLE_RATE
 from modules.languages import language_name
 from modules.models import LID_MODELS, ModelCache, default_cache
@@ -50,6 +51,14 @@ def window_starts(n_samples: int, window: int, max_windows: int) -> list[int]:
     return [int(round(i * (n_samples - window) / (count - 1))) for i in range(count)]
 
 
+def gpu_estimate(samples: np.ndarray) -> float:
+    """GPU seconds identifying `samples` takes (modules/gpu.py): only the windows read count."""
+    return budget.gpu_work("identify audio second", min(len(samples) / SAMPLE_RATE, MAX_WINDOWS * WINDOW_SECONDS))
+
+
+@gpu.runs_models(
+    models=lambda given: [(given["model_id"], "identify")], seconds=lambda given: gpu_estimate(given["samples"])
+)
 def identify_language(
     samples: np.ndarray, model_id: str = DEFAULT_LID_MODEL, top_k: int = 5, cache: ModelCache | None = None
 ) -> Identification:

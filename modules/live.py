@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import soxr
 
-from modules import ctc, transcribe
+from modules import budget, ctc, gpu, transcribe
 from modules.audio import SAMPLE_RATE
 from modules.config import UserInputError
 from modules.models import CATALOG, SEAMLESS_MODEL, ModelCache, default_cache
@@ -67,24 +67,36 @@ def add(session: LiveSession, rate: int, chunk: np.ndarray, cache: ModelCache | 
     if session.seconds + len(piece) / SAMPLE_RATE > MAX_SECONDS:
         raise UserInputError(f"Live captions stop after {MAX_SECONDS / 60:.0f} minutes. Stop, and start again.")
     session.samples = np.concatenate([session.samples, piece])
-    entry = cache.get(session.model_id, CATALOG.get(session.model_id, "ctc"))
-    frame = entry.model.config.inputs_to_logits_ratio
+    frame = cache.get(session.model_id, CATALOG.get(session.model_id, "ctc")).model.config.inputs_to_logits_ratio
     context = round(ctc.CONTEXT_SECONDS * SAMPLE_RATE / frame)
+    done = len(session.final_ids)
+    first = max(0, done - context)  # frames of left context, read again but not kept
+    piece_samples = session.samples[first * frame :]
+    if len(piece_samples) < frame * 2:
+        return session.text
+    final = max(0, len(session.samples) // frame - context - done)  # frames that now have their right context
+    ids, session.text = read_piece(piece_samples, session.model_id, session.language, session.final_ids, done - first, cache)
+    session.final_ids += ids[:final].tolist()
+    return session.text
+
+
+@gpu.runs_models(
+    models=lambda given: [(given["model_id"], CATALOG.get(given["model_id"], "ctc"))],
+    seconds=lambda given: budget.gpu_work("ctc audio second", len(given["samples"]) / SAMPLE_RATE),
+)
+def read_piece(
+    samples: np.ndarray, model_id: str, language: str, final_ids: list[int], skip: int,
+    cache: ModelCache | None = None,
+) -> tuple[np.ndarray, str]:
+    """The greedy CTC ids of `samples` past its first `skip` frames (context read again), and the text of
+    `final_ids` followed by them. Decoded here, under the lock: an MMS tokenizer's alphabet is the adapter's."""
+    entry = (cache or default_cache()).get(model_id, CATALOG.get(model_id, "ctc"))
     with entry.lock:
         if getattr(entry.model.config, "adapter_attn_dim", None):
-            transcribe.apply_adapter(entry, session.language)
-        done = len(session.final_ids)
-        first = max(0, done - context)  # frames of left context, read again but not kept
-        piece_samples = session.samples[first * frame :]
-        if len(piece_samples) < frame * 2:
-            return session.text
-        ids = np.concatenate([c.argmax(dim=-1).numpy() for c in ctc.emissions(entry, piece_samples)])[done - first :]
-        total = len(session.samples) // frame
-        final = max(0, total - context - done)  # frames that now have their right context
-        session.final_ids += ids[:final].tolist()
+            transcribe.apply_adapter(entry, language)
+        ids = np.concatenate([c.argmax(dim=-1).numpy() for c in ctc.emissions(entry, samples)])[skip:]
         tokenizer = entry.processor.tokenizer
-        session.text = transcribe.readable(tokenizer, tokenizer.decode(session.final_ids + ids[final:].tolist()))
-    return session.text
+        return ids, transcribe.readable(tokenizer, tokenizer.decode(final_ids + ids.tolist()))
 
 
 def finish(session: LiveSession, cache: ModelCache | None = None) -> transcribe.Transcript:

@@ -26,6 +26,7 @@ import socket
 import threading
 import time
 import tomllib
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,7 +52,7 @@ from transformers import (  # noqa: E402
     Wav2Vec2ForSequenceClassification,
 )
 
-from modules import languages  # noqa: E402
+from modules import gpu, languages  # noqa: E402
 from modules.config import ModelUnavailableError, UserInputError, load_settings  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -175,10 +176,36 @@ class LoadedModel:
 
 
 def pick_device(preference: str = "auto") -> tuple[torch.device, torch.dtype]:
-    """CUDA in half precision when present (or asked for), else CPU in float32."""
-    if preference == "cuda" or (preference == "auto" and torch.cuda.is_available()):
+    """CUDA in half precision (a GPU, or ZeroGPU's) when present or asked for, else CPU in float32."""
+    if gpu.resolve_mode(preference, gpu.ZERO_GPU_SPACE, torch.cuda.is_available()) in ("cuda", "zerogpu"):
         return torch.device("cuda"), torch.float16
     return torch.device("cpu"), torch.float32
+
+
+GPU_BUDGET_BYTES = 16 * 2**30
+
+
+def default_budget_bytes(device_type: str, memory_bytes: int) -> int:
+    """POLYGLOT_CACHE_BUDGET_GB=auto. On a GPU (or ZeroGPU) 16 GB: the four default models take ~8 GB in
+    half precision, leaving room for voices and a larger MMS-LID. On the CPU, where weights are float32
+    (~16 GB for the four) and share the machine's memory with everything else: 60% of it, at most 16 GB;
+    on a 16 GB "CPU basic" Space, ~9.6 GB (MMS-LID-126 + mms-1b-all + a voice; Seamless alone evicts them)."""
+    if device_type == "cuda":
+        return GPU_BUDGET_BYTES
+    return min(GPU_BUDGET_BYTES, int(0.6 * memory_bytes))
+
+
+def machine_memory_bytes() -> int:
+    """Memory this process may use: the container's limit (cgroup v2 or v1) when set, else the machine's."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(limit_file).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            total = min(total, int(text))
+    return total
 
 
 @dataclass(frozen=True)
@@ -225,12 +252,24 @@ def read_model_sources(path: str | None) -> ModelSources:
     return ModelSources(paths, revisions)
 
 
+# Every cache of this process, so one pickles as a reference to itself: ZeroGPU hands a task's arguments
+# to its GPU worker by pickle, and the worker, a fork of this process, holds the same cache.
+_caches: weakref.WeakValueDictionary[int, ModelCache] = weakref.WeakValueDictionary()
+
+
+def _cache_by_key(key: int) -> ModelCache:
+    return _caches[key]
+
+
 class ModelCache:
+    def __reduce__(self):
+        return _cache_by_key, (id(self),)
+
     def __init__(
         self,
         overrides: dict[str, str] | None = None,
         device: str = "auto",
-        budget_bytes: int = 16 * 2**30,
+        budget_bytes: int | None = None,
         hub_check_timeout: float = 3.0,
         revisions: dict[str, str] | None = None,
         hub_cache_dir: str | None = None,
@@ -239,7 +278,11 @@ class ModelCache:
         self.revisions = {**MODEL_REVISIONS, **(revisions or {})}
         self.hub_cache_dir = hub_cache_dir  # None: huggingface_hub's default (HF_HUB_CACHE / HF_HOME)
         self.device, self.dtype = pick_device(device)
-        self.budget_bytes = budget_bytes
+        self.zerogpu = gpu.resolve_mode(device, gpu.ZERO_GPU_SPACE, torch.cuda.is_available()) == "zerogpu"
+        # Where a model goes when it loads: the compute device, except on ZeroGPU once the server runs
+        # (see start_serving).
+        self.load_device = self.device
+        self.budget_bytes = budget_bytes or default_budget_bytes(self.device.type, machine_memory_bytes())
         self.hub_check_timeout = hub_check_timeout
         self.load_counts: dict[str, int] = {}
         self._entries: OrderedDict[str, LoadedModel] = OrderedDict()  # least recently used first
@@ -248,8 +291,16 @@ class ModelCache:
         self._hub_checked_at = -1e9
         self._hub_ok = False
         self._reported_missing: set[str] = set()
+        _caches[id(self)] = self
 
     # -- what can be loaded, and from where --------------------------------------------------
+
+    def start_serving(self) -> None:
+        """Called once the start-up loads are done. On ZeroGPU, models loaded onto "cuda" before the server
+        starts are packed by ZeroGPU and moved into every GPU call; ones loaded later stay on the CPU (in
+        half precision) and are moved inside each call (modules/gpu.py)."""
+        if self.zerogpu:
+            self.load_device = torch.device("cpu")
 
     def is_allowed(self, model_id: str) -> bool:
         return model_id in CATALOG or model_id in self.overrides
@@ -347,6 +398,14 @@ class ModelCache:
         expected = CATALOG.get(model_id)
         if task not in LOADERS or (expected is not None and expected != task):
             raise UserInputError(f"The model {model_id} can't be used for this task.")
+        entry = self._cached_or_loaded(model_id, task)
+        if entry.device != self.device and gpu.inside_gpu_call():
+            # ZeroGPU: this is the worker's copy of a model kept on the CPU; it is thrown away after the call.
+            entry.model.to(self.device)
+            entry.device = self.device
+        return entry
+
+    def _cached_or_loaded(self, model_id: str, task: str) -> LoadedModel:
         with self._lock:
             if model_id in self._entries:
                 self._entries.move_to_end(model_id)
@@ -437,9 +496,9 @@ class ModelCache:
             # Everything is there and still doesn't load: a real fault, worth its traceback in the log.
             reason = f"its files are there but don't load ({type(error).__name__}: {_first_line(error)})"
             raise self._unavailable(model_id, reason, error) from error
-        model.to(self.device).eval()
+        model.to(self.load_device).eval()
         nbytes = sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()])
-        return LoadedModel(model_id, task, model, processor, self.device, self.dtype, nbytes, options)
+        return LoadedModel(model_id, task, model, processor, self.load_device, self.dtype, nbytes, options)
 
     def _resolve_revision(self, model_id: str, local_only: bool) -> str:
         """The commit id this model loads from: its pin, or what `main` points to now (or in the cache)."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from modules import languages, validation
+from modules import budget, gpu, languages, validation
 from modules.audio import join_with_pauses
 from modules.config import UserInputError
 from modules.models import ModelCache, default_cache, tts_model_id
@@ -28,6 +28,15 @@ class Speech:
     sentences: int
 
 
+# For the GPU estimate only: a rough count of sentences (each is one forward).
+CHARACTERS_PER_SENTENCE = 100
+
+
+@gpu.runs_models(
+    models=lambda given: [(tts_model_id(given["language"]), "speak")],
+    seconds=lambda given: budget.gpu_work("tts character", len(given["text"]))
+    + budget.gpu_work("tts sentence", 1 + len(given["text"]) // CHARACTERS_PER_SENTENCE),
+)
 def synthesize(
     text: str,
     language: str,

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from modules import ctc, identify, languages, vad
+from modules import budget, ctc, gpu, identify, languages, vad
+from modules.audio import SAMPLE_RATE
 from modules.config import ModelUnavailableError, UserInputError
 from modules.models import (
     CATALOG,
@@ -28,7 +29,7 @@ from modules.models import (
     default_cache,
 )
 from modules.subtitles import TimedText
-from modules.translate import translate_speech
+from modules.translate import DEFAULT_BEAMS, translate_speech
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,28 @@ class Transcript:
     notes: list[str] = field(default_factory=list)  # e.g. what auto-detection decided
 
 
+def gpu_needs(given: dict, model_id: str) -> list[tuple[str, str]]:
+    """The models a request reading `given["samples"]` with `model_id` loads (modules/gpu.py)."""
+    needed = [(model_id, CATALOG.get(model_id, "ctc"))]
+    if given["language"] == AUTO:
+        needed.append((identify.DEFAULT_LID_MODEL, "identify"))
+    return needed
+
+
+def gpu_estimate(given: dict, model_id: str, per_second: str = "ctc audio second") -> float:
+    """GPU seconds of such a request: the model over the clip, and detection first when asked for."""
+    seconds = len(given["samples"]) / SAMPLE_RATE
+    if model_id == SEAMLESS_MODEL:
+        work = budget.gpu_work("seamless audio second", seconds) * budget.seamless_factor(DEFAULT_BEAMS, False)
+    else:
+        work = budget.gpu_work(per_second, seconds)
+    return work + (identify.gpu_estimate(given["samples"]) if given["language"] == AUTO else 0.0)
+
+
+@gpu.runs_models(
+    models=lambda given: gpu_needs(given, given["model_id"]),
+    seconds=lambda given: gpu_estimate(given, given["model_id"]),
+)
 def transcribe(
     samples: np.ndarray,
     language: str = "eng",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from modules import budget, languages, validation, vad
+from modules import budget, gpu, languages, validation, vad
 from modules.audio import SAMPLE_RATE, join_with_pauses, split_at_quiet_points
 from modules.config import UserInputError
 from modules.models import SEAMLESS_MODEL, LoadedModel, ModelCache, default_cache
@@ -49,6 +49,18 @@ def _check_language(code: str, catalog: languages.Catalog, role: str) -> None:
         raise UserInputError(f"{code!r} is not a supported {role} language. Pick one from the list.")
 
 
+def _factor(given: dict) -> float:
+    settings = given["settings"] or GenerationSettings()
+    return budget.seamless_factor(settings.num_beams, settings.speech_output)
+
+
+SEAMLESS_NEEDED = [(SEAMLESS_MODEL, "seamless")]
+
+
+@gpu.runs_models(
+    models=lambda given: SEAMLESS_NEEDED,
+    seconds=lambda given: budget.gpu_work("seamless audio second", len(given["samples"]) / SAMPLE_RATE) * _factor(given),
+)
 def translate_speech(
     samples: np.ndarray,
     target_language: str,
@@ -75,6 +87,10 @@ def translate_speech(
     return Translation(" ".join(t for t in texts if t), target_language, waveform, SAMPLE_RATE, segments)
 
 
+@gpu.runs_models(
+    models=lambda given: SEAMLESS_NEEDED,
+    seconds=lambda given: budget.gpu_work("seamless sentence", len(split_sentences(given["text"]))) * _factor(given),
+)
 def translate_text(
     text: str,
     source_language: str,

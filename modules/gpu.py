@@ -1,0 +1,146 @@
+"""Where the models run: this machine's CPU, a dedicated GPU, or ZeroGPU (Hugging Face's shared GPUs).
+
+POLYGLOT_DEVICE says which: "auto" (ZeroGPU on a ZeroGPU Space, else CUDA when present, else CPU), or
+"zerogpu", "cuda", "cpu". On the CPU and on a dedicated GPU nothing here changes how a task runs.
+
+ZeroGPU (https://huggingface.co/docs/hub/spaces-zerogpu) works differently, as the `spaces` package
+(0.51) shows: CUDA exists only inside functions decorated with `spaces.GPU`; each call runs in a worker
+process forked from the server, its arguments and result cross by pickle, and the worker's memory is
+thrown away after it. So on ZeroGPU a task decorated with `runs_models`:
+- loads the models it needs *before* the call, in the server process, where they outlive it. The default
+  models are loaded at start-up onto "cuda" (ZeroGPU packs them and moves them into every worker); models
+  loaded later stay on the CPU in half precision and are moved to the GPU inside each call (the worker's
+  copy is what moves: `ModelCache.get` does it when `inside_gpu_call()`);
+- asks for a GPU duration estimated from its input (`modules/budget.gpu_seconds`), so a short request
+  asks for little of a visitor's daily quota, and refuses before any GPU time is spent a request that
+  would need more than one call may have;
+- reports no progress from inside the call (the reporter lives in the server process) and can't be
+  stopped half-way; the duration bounds it.
+A task called from inside another task's call (language detection inside Transcribe) just runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import inspect
+import os
+from collections.abc import Callable, Iterator
+
+# ZeroGPU patches torch when `spaces` is imported, which must happen before CUDA is touched.
+ZERO_GPU_SPACE = os.environ.get("SPACES_ZERO_GPU", "").lower() in ("1", "t", "true")
+if ZERO_GPU_SPACE:
+    import spaces  # noqa: F401
+
+import torch  # noqa: E402
+
+from modules import budget  # noqa: E402
+from modules.config import load_settings  # noqa: E402
+
+MODES = ("auto", "zerogpu", "cuda", "cpu")
+
+_inside = contextvars.ContextVar("inside_gpu_call", default=False)
+_mode_override: str | None = None
+# task function -> (the function run inside the GPU call, its duration estimate); each is decorated once,
+# at import (ZeroGPU registers decorated functions when the server starts).
+_tasks: dict[Callable, tuple[Callable, Callable]] = {}
+_gpu_calls: dict[Callable, Callable] = {}
+
+
+def resolve_mode(setting: str, zero_gpu_space: bool, cuda_available: bool) -> str:
+    """"zerogpu", "cuda" or "cpu", from POLYGLOT_DEVICE and what this machine is."""
+    setting = setting.strip().lower()
+    if setting not in MODES:
+        raise SystemExit(f"POLYGLOT_DEVICE={setting!r} isn't a setting: use one of {', '.join(MODES)}.")
+    if setting == "auto":
+        return "zerogpu" if zero_gpu_space else "cuda" if cuda_available else "cpu"
+    if setting == "zerogpu" and not zero_gpu_space:
+        raise SystemExit("POLYGLOT_DEVICE=zerogpu works only on a ZeroGPU Space (SPACES_ZERO_GPU=true); use auto.")
+    return setting
+
+
+def mode() -> str:
+    if _mode_override is not None:
+        return _mode_override
+    return _configured_mode()
+
+
+@functools.lru_cache(maxsize=1)
+def _configured_mode() -> str:
+    return resolve_mode(load_settings().device, ZERO_GPU_SPACE, torch.cuda.is_available())
+
+
+def inside_gpu_call() -> bool:
+    return _inside.get()
+
+
+def _spaces_gpu(duration: Callable) -> Callable[[Callable], Callable]:
+    import spaces
+
+    return spaces.GPU(duration=duration)
+
+
+def runs_models(
+    models: Callable[[dict], list[tuple[str, str]]], seconds: Callable[[dict], float]
+) -> Callable[[Callable], Callable]:
+    """Decorate a task function that runs models. `models(arguments)` names the (model id, task) pairs it
+    needs; `seconds(arguments)` estimates its GPU time; both get the call's arguments by name."""
+
+    def decorate(function: Callable) -> Callable:
+        signature = inspect.signature(function)
+
+        def arguments(args, kwargs) -> dict:
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            return dict(bound.arguments)
+
+        @functools.wraps(function)
+        def in_gpu_call(*args, **kwargs):
+            token = _inside.set(True)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                _inside.reset(token)
+
+        def duration(*args, **kwargs) -> int:
+            return budget.gpu_seconds(seconds(arguments(args, kwargs)))
+
+        _tasks[function] = (in_gpu_call, duration)
+        _gpu_calls[function] = _spaces_gpu(duration)(in_gpu_call) if mode() == "zerogpu" else in_gpu_call
+
+        @functools.wraps(function)
+        def call(*args, **kwargs):
+            if mode() != "zerogpu" or inside_gpu_call():
+                return function(*args, **kwargs)
+            given = arguments(args, kwargs)
+            budget.check_gpu_seconds(seconds(given))
+            from modules.models import default_cache
+
+            cache = given.get("cache") or default_cache()
+            for model_id, task in models(given):
+                if cache.is_allowed(model_id):  # else the task itself says, in its words, what is wrong
+                    cache.get(model_id, task)  # here, in the server process, where it outlives the call
+            if "progress" in given:
+                given["progress"] = None  # a reporter of this process; it can't cross into the worker
+            return _gpu_calls[function](**given)
+
+        return call
+
+    return decorate
+
+
+@contextlib.contextmanager
+def as_on_zerogpu(gpu_decorator: Callable[[Callable], Callable[[Callable], Callable]]) -> Iterator[None]:
+    """Run the tasks as on ZeroGPU with `gpu_decorator(duration)` standing in for `spaces.GPU(duration=...)`:
+    how tests/test_zerogpu.py checks the ZeroGPU path on a machine without one."""
+    global _mode_override
+    saved_mode, saved_calls = _mode_override, dict(_gpu_calls)
+    _mode_override = "zerogpu"
+    for function, (in_gpu_call, duration) in _tasks.items():
+        _gpu_calls[function] = gpu_decorator(duration)(in_gpu_call)
+    try:
+        yield
+    finally:
+        _mode_override = saved_mode
+        _gpu_calls.update(saved_calls)
