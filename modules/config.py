@@ -50,6 +50,8 @@ class Settings:
     warmup: str
     # Uploads, recordings and result files are deleted this many minutes after they were made.
     keep_files_minutes: int
+    # Compare models: seconds of audio times the number of models, per request (a test set counts all clips).
+    max_compare_seconds: float
     # Many files at once (Identify, Transcribe): how many, and their total duration in seconds.
     max_batch_files: int
     max_batch_seconds: float
@@ -82,6 +84,7 @@ def load_settings() -> Settings:
         keep_files_minutes=_env_int("POLYGLOT_KEEP_FILES_MINUTES", 60),
         # Gradio keeps 10,000 by default: ~3.7 GB for this page (benchmarks/load.py notes how it was measured).
         sessions_kept=_env_int("POLYGLOT_SESSIONS_KEPT", 1000),
+        max_compare_seconds=_env_float("POLYGLOT_MAX_COMPARE_SECONDS", 600.0),
         max_batch_files=_env_int("POLYGLOT_MAX_BATCH_FILES", 50),
         max_batch_seconds=_env_float("POLYGLOT_MAX_BATCH_SECONDS", 3600.0),
         mcp=os.environ.get("POLYGLOT_MCP", "on").lower() not in ("off", "0", "false", "no"),

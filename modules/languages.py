@@ -254,3 +254,24 @@ def support(code: str) -> Support:
         translate_to_text=bool(SEAMLESS_TEXT_OUT.matching(code)),
         translate_to_speech=bool(SEAMLESS_SPEECH_OUT.matching(code)),
     )
+
+
+# Scripts written without spaces between words: Unicode's line-breaking rules (UAX #14) class Thai, Lao,
+# Khmer, Myanmar, Tai Tham and others as "complex context" (SA) for this reason, and CJK ideographs and
+# kana break between any two characters; Tibetan marks syllables, not words.
+SCRIPTS_WITHOUT_SPACES = {"Hans", "Hant", "Hani", "Jpan", "Hira", "Kana", "Thai", "Laoo", "Khmr", "Mymr", "Lana",
+                          "Tavt", "Talu", "Tibt", "Bali", "Java"}
+
+
+@functools.lru_cache(maxsize=None)
+def written_without_spaces(code: str) -> bool:
+    """Whether the language (in the script its id names, else its usual one: CLDR likely subtags) is
+    written without spaces between words, so error rates should count characters, not words."""
+    suffix = code[len(base_code(code)) + 1 :]
+    script = suffix if len(suffix) == 4 and suffix.istitle() else None
+    if suffix.startswith("script_"):
+        script = {"latin": "Latn", "cyrillic": "Cyrl", "arabic": "Arab", "simplified": "Hans",
+                  "traditional": "Hant"}.get(suffix.removeprefix("script_"), None)
+    if script is None:
+        script = langcodes.Language.get(base_code(code)).maximize().script
+    return script in SCRIPTS_WITHOUT_SPACES

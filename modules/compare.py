@@ -1,0 +1,320 @@
+"""Evaluate a language: one clip (or a test set of clips) through every speech-recognition model that has the
+language, each result named by its model and revision, timed, and scored against a reference transcript.
+
+Scores are word and character error rates from jiwer (a maintained implementation of the Levenshtein
+alignment), after one documented normalisation of both texts (`modules/text.normalise_for_scoring`). For
+languages written without spaces between words the character error rate is the main figure (a "word" there
+is a whole phrase). Models run one after another, never at once; each request is bounded by the audio it
+may send (`POLYGLOT_MAX_COMPARE_SECONDS`, for all models together) and by each model's own limits.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jiwer
+import numpy as np
+
+from modules import batch, languages, transcribe
+from modules.audio import SAMPLE_RATE, load_audio_16k
+from modules.config import ModelUnavailableError, UserInputError, load_settings
+from modules.models import (
+    CATALOG, ENGLISH_ASR_MODEL, MMS_ASR_MODEL, SEAMLESS_MODEL, W2V_BERT_MODELS, ModelCache, default_cache,
+)
+from modules.text import normalise_for_scoring
+
+Progress = Callable[[float, str], None]
+
+# Every speech-recognition model, in the order results are shown.
+ASR_MODELS = [MMS_ASR_MODEL, SEAMLESS_MODEL, *W2V_BERT_MODELS, ENGLISH_ASR_MODEL]
+LOCAL_COPY = "local copy"  # what a model loaded from the operator's directory shows for a revision
+
+
+@dataclass
+class Score:
+    wer: float
+    cer: float
+    reference_words: int
+    reference_characters: int
+    word_errors: int
+    character_errors: int
+    # The hypothesis's words against the reference: (words, None) where they agree, else (words, "wrong"
+    # / "extra"), and the reference's words it lacks as (words, "missing").
+    differences: list[tuple[str, str | None]] = field(default_factory=list)
+
+
+@dataclass
+class ModelResult:
+    model_id: str
+    language: str  # the model's own id for the language
+    revision: str = ""  # the commit the model was loaded from, or LOCAL_COPY
+    text: str = ""
+    seconds: float | None = None  # transcription only (loading not counted)
+    score: Score | None = None
+    error: str = ""  # why this model gave no result (the others still ran)
+
+
+@dataclass
+class Comparison:
+    language: str
+    results: list[ModelResult]
+    notes: list[str] = field(default_factory=list)
+    main_figure: str = "wer"  # "cer" for languages written without spaces
+
+
+def models_for(language: str) -> list[tuple[str, str]]:
+    """(model id, the model's own id for the language) of every recognition model that has `language`,
+    under whichever code it uses for it (a macrolanguage or a member: fas / pes)."""
+    found = []
+    for model_id in ASR_MODELS:
+        codes = transcribe.asr_languages(model_id).matching(language)
+        if codes:
+            found.append((model_id, codes[0]))
+    return found
+
+
+def score(reference: str, hypothesis: str, language: str | None = None) -> Score:
+    """Word and character error rates of `hypothesis` against `reference`, both normalised the same way.
+    For a language written without spaces, spaces are not characters to get right (a model may put them
+    between characters, or none), so the character rate leaves them out."""
+    ref, hyp = normalise_for_scoring(reference), normalise_for_scoring(hypothesis)
+    if not ref:
+        raise UserInputError("The reference transcript has no words once punctuation is set aside. Type what is said.")
+    if not hyp:  # jiwer needs a word on each side; nothing heard is every reference word missed
+        words, characters = len(ref.split()), len(ref)
+        return Score(1.0, 1.0, words, characters, words, characters, [(ref, "missing")])
+    by_word = jiwer.process_words(ref, hyp)
+    if language is not None and main_figure(language) == "cer":
+        by_character = jiwer.process_characters(ref.replace(" ", ""), hyp.replace(" ", "") or " ")
+    else:
+        by_character = jiwer.process_characters(ref, hyp)
+    ref_words, hyp_words = by_word.references[0], by_word.hypotheses[0]
+    differences = []
+    for chunk in by_word.alignments[0]:
+        hyp_part = " ".join(hyp_words[chunk.hyp_start_idx : chunk.hyp_end_idx])
+        if chunk.type == "equal":
+            differences.append((hyp_part, None))
+        elif chunk.type == "substitute":
+            differences.append((hyp_part, "wrong"))
+        elif chunk.type == "insert":
+            differences.append((hyp_part, "extra"))
+        else:
+            differences.append((" ".join(ref_words[chunk.ref_start_idx : chunk.ref_end_idx]), "missing"))
+    word_errors = by_word.substitutions + by_word.deletions + by_word.insertions
+    character_errors = by_character.substitutions + by_character.deletions + by_character.insertions
+    return Score(by_word.wer, by_character.cer, len(ref_words), len(by_character.references[0]),
+                 word_errors, character_errors, differences)
+
+
+def main_figure(language: str) -> str:
+    return "cer" if languages.written_without_spaces(language) else "wer"
+
+
+def _check_seconds(seconds: float, models: int) -> None:
+    limit = load_settings().max_compare_seconds
+    if seconds * models > limit:
+        raise UserInputError(
+            f"Comparing {models} models on {seconds:.0f} s of audio is {seconds * models:.0f} s of listening; this "
+            f"server compares at most {limit:.0f} s in one request. Send up to {limit / models:.0f} s of audio."
+        )
+
+
+def _revision(cache: ModelCache, model_id: str) -> str:
+    entry = cache.get(model_id, CATALOG.get(model_id, "ctc"))
+    return entry.revision or LOCAL_COPY
+
+
+def _run(samples: np.ndarray, model_id: str, code: str, cache: ModelCache) -> ModelResult:
+    """One model on one clip: loaded first (not timed), then timed; unavailable is a result, not a failure."""
+    result = ModelResult(model_id, code)
+    try:
+        result.revision = _revision(cache, model_id)
+        started = time.perf_counter()
+        result.text = transcribe.transcribe(samples, code, model_id, cache=cache).text
+        result.seconds = time.perf_counter() - started
+    except ModelUnavailableError as error:
+        result.error = str(error)
+    return result
+
+
+def compare(
+    samples: np.ndarray,
+    language: str,
+    reference: str = "",
+    cache: ModelCache | None = None,
+    progress: Progress | None = None,
+) -> Comparison:
+    """`samples` (16 kHz mono) through every recognition model that has `language` (or AUTO: detected by
+    MMS-LID first), one after another; scored when a reference transcript is given."""
+    cache = cache or default_cache()
+    progress = progress or (lambda fraction, description: None)
+    notes = []
+    if language == transcribe.AUTO:
+        progress(0.0, "Identifying the language")
+        language, note = transcribe.detect_language(samples, MMS_ASR_MODEL, cache)
+        notes.append(note)
+    models = models_for(language)
+    if not models:
+        raise UserInputError(f"No speech-recognition model here has {languages.language_name(language)} ({language}).")
+    _check_seconds(len(samples) / SAMPLE_RATE, len(models))
+    results = []
+    for number, (model_id, code) in enumerate(models):
+        progress(number / len(models), f"Model {number + 1} of {len(models)}: {model_id}")
+        result = _run(samples, model_id, code, cache)
+        if reference.strip() and not result.error:
+            result.score = score(reference, result.text, language)
+        results.append(result)
+    return Comparison(language, results, notes, main_figure(language))
+
+
+# -- bring your own test set ---------------------------------------------------------------------------
+
+
+@dataclass
+class TestClip:
+    name: str
+    path: Path | None
+    reference: str
+    error: str = ""
+
+
+@dataclass
+class ModelTotals:
+    model_id: str
+    revision: str
+    clips: int = 0  # scored
+    reference_words: int = 0
+    reference_characters: int = 0
+    word_errors: int = 0
+    character_errors: int = 0
+    seconds: float = 0.0
+    failed: int = 0  # clips this model couldn't transcribe
+
+    @property
+    def wer(self) -> float | None:
+        """Errors over all clips divided by all reference words (not a mean of per-clip rates)."""
+        return self.word_errors / self.reference_words if self.reference_words else None
+
+    @property
+    def cer(self) -> float | None:
+        return self.character_errors / self.reference_characters if self.reference_characters else None
+
+
+@dataclass
+class TestSetReport:
+    language: str
+    totals: list[ModelTotals]
+    rows: list[dict]  # one per clip and model: file, model, reference, text, wer, cer, error
+    main_figure: str = "wer"
+
+
+def read_test_set(paths: list[str | Path], workdir: Path, limits: batch.Limits = batch.Limits()) -> list[TestClip]:
+    """Audio files (or .zip archives of them) and one .tsv naming each file's transcript: two columns, the
+    file name and its transcript, with or without a header (Common Voice's "path" and "sentence" columns
+    are found by name)."""
+    items = batch.unpack(paths, workdir, limits)
+    tables = [item for item in items if item.name.lower().endswith(".tsv") and item.path is not None]
+    if len(tables) != 1:
+        raise UserInputError(
+            f"A test set needs one .tsv file with each clip's transcript (file name, a tab, the transcript); "
+            f"{len(tables)} were given."
+        )
+    references = _read_references(tables[0].path)
+    clips = []
+    for item in items:
+        if item in tables:
+            continue
+        name = Path(item.name).name
+        reference = references.get(name, references.get(Path(name).stem))
+        if reference is None:
+            clips.append(TestClip(item.name, None, "", f"{name} has no line in {tables[0].name}."))
+        else:
+            clips.append(TestClip(item.name, item.path, reference, item.error))
+    if not any(clip.path for clip in clips):
+        raise UserInputError(f"None of the audio files is named in {tables[0].name}; its first column must be the file names.")
+    return clips
+
+
+def _read_references(path: Path) -> dict[str, str]:
+    try:
+        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE))
+    except UnicodeDecodeError:
+        raise UserInputError(f"{path.name} is not UTF-8 text.") from None
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise UserInputError(f"{path.name} is empty.")
+    file_column, text_column = 0, 1
+    header = [cell.strip().lower() for cell in rows[0]]
+    if "path" in header and "sentence" in header:
+        file_column, text_column, rows = header.index("path"), header.index("sentence"), rows[1:]
+    references = {}
+    for row in rows:
+        if len(row) <= max(file_column, text_column):
+            raise UserInputError(f"Each line of {path.name} needs a file name, a tab, and the transcript; one has {row!r}.")
+        references[Path(row[file_column].strip()).name] = row[text_column].strip()
+    return references
+
+
+def score_test_set(
+    clips: list[TestClip], language: str, cache: ModelCache | None = None, progress: Progress | None = None
+) -> TestSetReport:
+    """Every clip through every model that has `language`, one model at a time; totals per model."""
+    cache = cache or default_cache()
+    progress = progress or (lambda fraction, description: None)
+    models = models_for(language)
+    if not models:
+        raise UserInputError(f"No speech-recognition model here has {languages.language_name(language)} ({language}).")
+    audio, rows = {}, []
+    for clip in clips:
+        if clip.path is not None and not clip.error:
+            try:
+                audio[clip.name] = load_audio_16k(str(clip.path), max_seconds=load_settings().max_transcribe_seconds).samples
+            except UserInputError as error:
+                clip.error = str(error)
+    _check_seconds(sum(len(samples) for samples in audio.values()) / SAMPLE_RATE, len(models))
+    totals = []
+    steps, done = len(models) * max(1, len(audio)), 0
+    for model_id, code in models:
+        total = ModelTotals(model_id, "")
+        for clip in clips:
+            row = {"file": clip.name, "model": model_id, "reference": clip.reference, "text": "", "wer": None,
+                   "cer": None, "error": clip.error}
+            if clip.name in audio:
+                progress(done / steps, f"{model_id}: {clip.name}")
+                done += 1
+                result = _run(audio[clip.name], model_id, code, cache)
+                total.revision = total.revision or result.revision
+                row["text"], row["error"] = result.text, result.error
+                if result.error:
+                    total.failed += 1
+                else:
+                    clip_score = score(clip.reference, result.text, language)
+                    row["wer"], row["cer"] = clip_score.wer, clip_score.cer
+                    total.clips += 1
+                    total.seconds += result.seconds
+                    total.reference_words += clip_score.reference_words
+                    total.reference_characters += clip_score.reference_characters
+                    total.word_errors += clip_score.word_errors
+                    total.character_errors += clip_score.character_errors
+            rows.append(row)
+        totals.append(total)
+    return TestSetReport(language, totals, rows, main_figure(language))
+
+
+def write_report(report: TestSetReport, directory: Path) -> Path:
+    """The per-clip rows as a .csv (then the per-model totals)."""
+    path = directory / f"test-set-{report.language}.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "model", "reference", "text", "wer", "cer", "error"])
+        for row in report.rows:
+            writer.writerow([row[key] for key in ("file", "model", "reference", "text", "wer", "cer", "error")])
+        writer.writerow([])
+        writer.writerow(["model", "revision", "clips", "wer", "cer", "seconds", "failed"])
+        for total in report.totals:
+            writer.writerow([total.model_id, total.revision, total.clips, total.wer, total.cer, round(total.seconds, 2), total.failed])
+    return path
