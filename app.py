@@ -12,11 +12,14 @@ import gradio as gr  # noqa: E402
 from gradio.utils import _parse_file_size  # noqa: E402
 
 from modules import warmup  # noqa: E402
-from ui import align, carry, identify, speak, transcribe, translate  # noqa: E402
+from ui import align, carry, identify, languages, speak, transcribe, translate  # noqa: E402
 from ui.gradio_fixes import keep_sessions_to_the_apps_components, limit_url_downloads  # noqa: E402
 from ui.common import SETTINGS  # noqa: E402
 
-TABS = [("Identify", identify), ("Transcribe", transcribe), ("Align", align), ("Speak", speak), ("Translate", translate)]
+TABS = [
+    ("Identify", identify), ("Transcribe", transcribe), ("Align", align), ("Speak", speak), ("Translate", translate),
+    ("Languages", languages),
+]
 
 HEADER = (
     "# Polyglot Speech Studio\n"
@@ -49,6 +52,7 @@ def build_demo() -> gr.Blocks:
                 with gr.Tab(title, id=title.lower()):
                     handles[title.lower()] = tab.render()
         carry.connect(tabs, handles["identify"], handles["transcribe"], handles["speak"], handles["translate"])
+        carry.connect_languages(handles["languages"], handles["transcribe"], handles["align"], handles["speak"], handles["translate"])
         gr.Markdown(TERMS, elem_id="terms")
     return demo
 

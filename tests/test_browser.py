@@ -287,3 +287,30 @@ def test_align_shows_timed_words_and_offers_subtitles(page, app_url, tmp_path):
     page.locator("#align-file input[type=file]").set_input_files(str(tmp_path / "transcript.txt"))
     page.locator("#align-button").click()
     expect(page.locator("#align-error")).to_contain_text("Give the transcript once", timeout=TIMEOUT_MS)
+
+
+def test_a_language_picked_in_the_languages_tab_is_chosen_in_the_other_tabs(page, app_url):
+    page.goto(app_url)
+    page.get_by_role("tab", name="Languages").click()
+    expect(page.locator("#languages-count")).to_contain_text("4,031 languages")
+    page.locator("#languages-query textarea").fill("Farsi")  # another name: the table says Persian
+    expect(page.locator("#languages-count")).to_contain_text("2 of 4,031 languages")
+    page.locator("#languages-table").get_by_text("Iranian Persian", exact=True).last.click()  # the first is a hidden sizing copy
+    expect(page.locator("#languages-details")).to_contain_text("MMS (fas)")  # the macrolanguage's adapter
+    use = page.locator("#languages-use")
+    expect(use).to_have_text("Use Iranian Persian in the other tabs")
+    use.click()
+    expect(page.locator("#languages-carried")).to_contain_text("Iranian Persian is now chosen in Transcribe, Align, Speak, Translate (into).")
+    for tab, elem_id, code in [("Transcribe", "transcribe-language", "fas"), ("Align", "align-language", "fas"),
+                               ("Speak", "speak-language", "fas"), ("Translate", "translate-target", "pes")]:
+        page.get_by_role("tab", name=tab).click()
+        expect(page.locator(f"#{elem_id} input")).to_have_value(re.compile(rf"\({code}\)"))
+    # A filter by task: only languages that can be spoken and transcribed.
+    page.get_by_role("tab", name="Languages").click()
+    page.locator("#languages-query textarea").fill("")
+    page.locator("#languages-tasks").get_by_label("Speak").check()
+    page.locator("#languages-tasks").get_by_label("Transcribe").check()
+    from modules import language_table
+
+    both = len(language_table.search("", ["speak", "transcribe"]))
+    expect(page.locator("#languages-count")).to_contain_text(f"{both:,} of 4,031 languages")

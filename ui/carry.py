@@ -1,5 +1,7 @@
 """One way to carry a clip and a language between tabs: from Identify's result, one click opens
-Transcribe, Speak or Translate with the clip and the language already set."""
+Transcribe, Speak or Translate with the clip and the language already set; from the Languages tab, one
+click sets the picked language in Transcribe, Align, Speak and Translate. Both go through the same
+functions from a language code to each tab's own id for it (`asr_choice`, `voice_for`)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import gradio as gr
 import langcodes
 
 from modules import languages
-from modules.models import MMS_ASR_MODEL
+from modules.models import MMS_ASR_MODEL, SEAMLESS_MODEL
 from ui.common import PRIVATE
 from ui.translate import INPUT_SPEECH
 
@@ -32,6 +34,19 @@ def suggested_sentence(code: str) -> str:
     return "" if native.startswith("Unknown") else native
 
 
+def asr_choice(code: str) -> tuple[str, str] | None:
+    """(model, its id for the language) that Transcribe should use for `code`: MMS when it has the
+    language, else SeamlessM4T v2, else None."""
+    for model_id, catalog in ((MMS_ASR_MODEL, languages.MMS_ASR), (SEAMLESS_MODEL, languages.SEAMLESS_TEXT_OUT)):
+        if found := catalog.matching(code):
+            return model_id, found[0]
+    return None
+
+
+def voice_for(code: str) -> str | None:
+    return next(iter(languages.MMS_TTS.matching(code)), None)
+
+
 def offers(ranking: dict | None):
     """The carry buttons for the identified language: shown, and named, only where they can work."""
     code = top_language(ranking)
@@ -52,14 +67,12 @@ def connect(tabs: gr.Tabs, source: dict, transcribe: dict, speak: dict, translat
     ranking.change(offers, ranking, [source["to_transcribe"], source["to_speak"], source["to_translate"]], **PRIVATE)
 
     def to_transcribe(clip, ranking_value):
-        code = top_language(ranking_value)
-        language = (languages.MMS_ASR.matching(code) or ["auto"])[0]
-        return gr.Tabs(selected="transcribe"), clip, MMS_ASR_MODEL, language
+        model_id, language = asr_choice(top_language(ranking_value)) or (MMS_ASR_MODEL, "auto")
+        return gr.Tabs(selected="transcribe"), clip, model_id, language
 
     def to_speak(ranking_value):
         code = top_language(ranking_value)
-        voice = languages.MMS_TTS.matching(code)[0]
-        return gr.Tabs(selected="speak"), suggested_sentence(code), voice
+        return gr.Tabs(selected="speak"), suggested_sentence(code), voice_for(code)
 
     def to_translate(clip):
         return gr.Tabs(selected="translate"), INPUT_SPEECH, clip
@@ -70,3 +83,35 @@ def connect(tabs: gr.Tabs, source: dict, transcribe: dict, speak: dict, translat
     )
     source["to_speak"].click(to_speak, ranking, [tabs, speak["text"], speak["language"]], **PRIVATE)
     source["to_translate"].click(to_translate, source["audio"], [tabs, translate["kind"], translate["audio"]], **PRIVATE)
+
+
+def use_everywhere(code: str | None):
+    """The picked language set in every tab that has it, and a line saying where it was and wasn't."""
+    skip = gr.skip()
+    if not code:
+        return skip, skip, skip, skip, skip, gr.update(visible=False)
+    name = languages.language_name(code)
+    asr = asr_choice(code)
+    align_language = next(iter(languages.MMS_ASR.matching(code)), None)
+    voice = voice_for(code)
+    target = next(iter(languages.SEAMLESS_TEXT_OUT.matching(code)), None)
+    placed = {"Transcribe": asr, "Align": align_language, "Speak": voice, "Translate (into)": target}
+    done = [tab for tab, value in placed.items() if value]
+    missing = [tab for tab, value in placed.items() if not value]
+    line = f"{name} is now chosen in {', '.join(done)}." if done else f"No tab here can use {name}."
+    if missing and done:
+        line += f" Not in {', '.join(missing)}: no model there has it."
+    return (
+        asr[0] if asr else skip, asr[1] if asr else skip,
+        align_language or skip, voice or skip, target or skip,
+        gr.update(value=line, visible=True),
+    )
+
+
+def connect_languages(source: dict, transcribe: dict, align: dict, speak: dict, translate: dict) -> None:
+    """Wire the Languages tab's button (`source`: the picked code, the button, its result line) to the tabs."""
+    source["use"].click(
+        use_everywhere, source["code"],
+        [transcribe["model"], transcribe["language"], align["language"], speak["language"], translate["target"], source["carried"]],
+        **PRIVATE,
+    )

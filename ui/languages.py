@@ -1,0 +1,117 @@
+"""Languages tab: every language any model here knows, found by any name, with what each model does with it;
+a picked language can be used in the other tabs in one click (ui/carry.py). API: /languages."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from modules import language_table
+from modules.config import UserInputError
+from modules.models import default_cache
+from ui.common import PRIVATE
+
+INTRO = (
+    "Type your language's name — in English, in the language itself, another name it goes by, or its code — "
+    "to see everything the models here can do with it. Pick a row to use that language in the other tabs."
+)
+COLUMNS = ["Language", "Code", "Other names", "Identify", "Transcribe", "Speak", "Translate"]
+TASK_CHOICES = [("Identify", "identify"), ("Transcribe", "transcribe"), ("Speak", "speak"), ("Translate", "translate")]
+ROWS_SHOWN = 200  # the page shows this many matches; the API returns all
+
+
+def _cells(row: language_table.LanguageRow) -> list[str]:
+    return [row.name, row.code, row.other_names, ", ".join(row.identify), ", ".join(row.transcribe),
+            ", ".join(row.speak), ", ".join(row.translate)]
+
+
+def _tasks(task: str) -> list[str]:
+    if not isinstance(task, str):
+        raise gr.Error(f"task must be text: all, or one or more of {', '.join(language_table.TASKS)}.", print_exception=False)
+    chosen = [part.strip().lower() for part in task.split(",") if part.strip()]
+    return [] if chosen in ([], ["all"]) else chosen
+
+
+def list_languages(query: str = "", task: str = "all") -> list[dict]:
+    """Every language the models here know (about 4,000, most only identifiable), found by any name or code,
+    with what each model can do with it.
+
+    Args:
+        query: part of any name or code of the language: English, native or other names, ISO 639-3 or 639-1 codes ("Farsi", "fas", "fa", "فارسی"); empty for all.
+        task: "all", or the tasks every row must have, comma-separated: identify, transcribe, speak, translate.
+
+    Returns:
+        One object per language: code (ISO 639-3, what the other tools' language arguments take, or one of the
+        ids named in `transcribe` and `speak`), name, other_names, identify (MMS-LID models), transcribe ("MMS (fas)":
+        model and its own id), speak (MMS-TTS voice ids), translate ("from speech", "to text", "to speech"),
+        related (macrolanguage or member codes that models use for the same language).
+    """
+    try:
+        rows = language_table.search(query if isinstance(query, str) else "", _tasks(task), default_cache())
+    except UserInputError as error:
+        raise gr.Error(str(error), print_exception=False) from None
+    return [row.record() for row in rows]
+
+
+def counts_line(shown: int, found: int) -> str:
+    counts = language_table.counts()
+    models = " · ".join(f"{name}: {count:,}" for name, count in counts.items() if name != "languages")
+    unknown = language_table.unknown_lid(default_cache())
+    note = f" {', '.join(unknown)} publish no language list: their languages are known once loaded." if unknown else ""
+    head = f"**{found:,} of {counts['languages']:,} languages**" + (f" (the first {shown} shown; type to narrow)" if shown < found else "")
+    return f"{head}. Languages per model, from each model's own list: {models}.{note}"
+
+
+def filtered(query: str, tasks: list[str]) -> tuple[list[list[str]], str]:
+    """The table's rows for a search, and the line counting them."""
+    rows = language_table.search(query or "", tasks or [], default_cache())
+    shown = rows[:ROWS_SHOWN]
+    return [_cells(row) for row in shown], counts_line(len(shown), len(rows))
+
+
+def describe(row: language_table.LanguageRow) -> str:
+    lines = [f"### {row.name} ({row.code})"]
+    if row.other_names:
+        lines.append(f"Also: {row.other_names}")
+    lines.append(f"- **Identify**: {', '.join(row.identify) or 'none of the listed MMS-LID models'}")
+    lines.append(f"- **Transcribe**: {', '.join(row.transcribe) or 'no model here'}")
+    lines.append(f"- **Speak**: {('MMS-TTS voice ' + ', '.join(row.speak)) if row.speak else 'no voice'}")
+    lines.append(f"- **Translate** (SeamlessM4T v2): {', '.join(row.translate) or 'no'}")
+    if row.related:
+        lines.append(f"\nModels may name this language by a related code: {', '.join(row.related)} (macrolanguage and its members); the lines above include them.")
+    return "\n".join(lines)
+
+
+def picked(query: str, tasks: list[str], event: gr.SelectData):
+    code = event.row_value[1] if event.row_value else None
+    row = next((row for row in language_table.search(query or "", tasks or [], default_cache()) if row.code == code), None)
+    if row is None:
+        return None, gr.update(visible=False), gr.update(visible=False)
+    usable = bool(row.transcribe or row.speak or row.translate)
+    return (
+        row.code,
+        gr.update(value=describe(row), visible=True),
+        gr.update(value=f"Use {row.name} in the other tabs", visible=usable),
+    )
+
+
+def render() -> dict:
+    """The tab's widgets and events, inside the caller's `gr.Tab`; returns what other tabs connect to."""
+    gr.Markdown(INTRO)
+    with gr.Row():
+        query = gr.Textbox(label="Find a language", placeholder="e.g. Farsi, Deutsch, yor, 中文", elem_id="languages-query", scale=3)
+        tasks = gr.CheckboxGroup(TASK_CHOICES, label="Only languages that can be…", elem_id="languages-tasks", scale=2)
+    table, count = filtered("", [])
+    count_line = gr.Markdown(count, elem_id="languages-count")
+    rows = gr.Dataframe(
+        value=table, headers=COLUMNS, interactive=False, wrap=True, max_height=420, elem_id="languages-table",
+    )
+    details = gr.Markdown(visible=False, elem_id="languages-details")
+    code = gr.State(None)
+    use = gr.Button(visible=False, variant="primary", elem_id="languages-use")
+    carried = gr.Markdown(visible=False, elem_id="languages-carried")
+    gr.Markdown(f"<small>{language_table.TRAINING_NOTE}</small>", elem_id="languages-training")
+    for trigger in (query.change, tasks.change):
+        trigger(filtered, [query, tasks], [rows, count_line], show_progress="hidden", **PRIVATE)
+    rows.select(picked, [query, tasks], [code, details, use], **PRIVATE)
+    gr.api(list_languages, api_name="languages")
+    return dict(code=code, use=use, carried=carried)
