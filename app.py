@@ -12,7 +12,7 @@ import gradio as gr  # noqa: E402
 from gradio.utils import _parse_file_size  # noqa: E402
 
 from modules import warmup  # noqa: E402
-from ui import align, carry, identify, languages, speak, transcribe, translate  # noqa: E402
+from ui import align, carry, compare, identify, languages, speak, transcribe, translate  # noqa: E402
 from ui.gradio_fixes import keep_sessions_to_the_apps_components, limit_url_downloads  # noqa: E402
 from ui.common import SETTINGS  # noqa: E402
 
@@ -38,7 +38,7 @@ CSS = """
 .error-box { border-left: 4px solid #d93025; padding: 4px 10px; background: #fdecea; border-radius: 4px; }
 .availability { border-left: 4px solid #e37400; padding: 4px 10px; background: #fef7e0; border-radius: 4px; }
 .upload-note { font-size: 0.9em; }
-"""
+""" + compare.CSS
 
 
 def build_demo() -> gr.Blocks:

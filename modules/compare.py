@@ -29,8 +29,14 @@ from modules.text import normalise_for_scoring
 
 Progress = Callable[[float, str], None]
 
-# Every speech-recognition model, in the order results are shown.
-ASR_MODELS = [MMS_ASR_MODEL, SEAMLESS_MODEL, *W2V_BERT_MODELS, ENGLISH_ASR_MODEL]
+# Every speech-recognition model, in the order results are shown, with the short name people see.
+ASR_NAMES = {
+    MMS_ASR_MODEL: "MMS",
+    SEAMLESS_MODEL: "SeamlessM4T v2",
+    **{model_id: "Wav2Vec2-BERT" for model_id in W2V_BERT_MODELS},
+    ENGLISH_ASR_MODEL: "wav2vec2 base",
+}
+ASR_MODELS = list(ASR_NAMES)
 LOCAL_COPY = "local copy"  # what a model loaded from the operator's directory shows for a revision
 
 

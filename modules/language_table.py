@@ -14,20 +14,13 @@ import functools
 from dataclasses import asdict, dataclass
 
 from modules import languages, transcribe
-from modules.models import (
-    ENGLISH_ASR_MODEL, LID_MODELS, MMS_ASR_MODEL, SEAMLESS_MODEL, W2V_BERT_MODELS, ModelCache,
-)
+from modules.compare import ASR_NAMES
+from modules.models import LID_MODELS, ModelCache
 
 TASKS = ("identify", "transcribe", "speak", "translate")
 # The language lists shipped with the app: the two MMS-LID checkpoints whose model card or coverage table
 # lists its languages (modules/data/README.md).
 LISTED_LID = {LID_MODELS[0]: languages.MMS_LID_126, LID_MODELS[-1]: languages.MMS_LID_4017}
-ASR_NAMES = {
-    MMS_ASR_MODEL: "MMS",
-    SEAMLESS_MODEL: "SeamlessM4T v2",
-    **{model_id: "Wav2Vec2-BERT" for model_id in W2V_BERT_MODELS},
-    ENGLISH_ASR_MODEL: "wav2vec2 base",
-}
 TRAINING_NOTE = (
     "MMS (identify, transcribe, speak) learned most of its 1,100+ languages from recordings of people "
     "reading religious texts, mostly the New Testament (Pratap et al. 2023, \"Scaling Speech Technology to "

@@ -169,3 +169,57 @@ def test_round_trip_mistakes_are_said(cache):
         round_trip.speak_then_identify("hello", "xxx", cache=cache)
     with pytest.raises(UserInputError, match="The text is empty"):
         round_trip.speak_then_transcribe("  ", "eng", cache=cache)
+
+
+# -- through the API, as a script or agent calls it -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def client(app_url):
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False)
+
+
+def test_compare_through_the_api(client, speech_dir):
+    from gradio_client import handle_file
+
+    reference = "testing one two three the audio module"
+    table, marked, notes = client.predict(handle_file(str(speech_dir / "mono16k.wav")), "eng", reference, True, api_name="/compare")
+    assert table["headers"] == ["model", "revision", "seconds", "WER", "CER", "transcript"]
+    rows = table["data"]
+    assert [row[0] for row in rows] == [model for model, _ in compare.models_for("eng")]
+    for model_id, revision, seconds, wer, cer, transcript in rows:
+        assert revision == compare.LOCAL_COPY and float(seconds) > 0
+        scored = compare.score(reference, transcript, "eng")
+        assert (wer, cer) == (f"{scored.wer:.1%}", f"{scored.cer:.1%}")
+    assert marked.count("<p><b>") == len(rows) and 'class="diff-' in marked
+    assert "Language: English (eng)." in notes
+    with pytest.raises(Exception, match="No speech-recognition model here has"):
+        client.predict(handle_file(str(speech_dir / "mono16k.wav")), "aaa", "", True, api_name="/compare")
+
+
+def test_test_set_through_the_api(client, speech_dir, tmp_path):
+    from gradio_client import handle_file
+
+    archive, _ = write_test_set(tmp_path, speech_dir)
+    table, csv_path = client.predict([handle_file(str(archive))], "eng", api_name="/score_test_set")
+    assert [row[0] for row in table["data"]] == [model for model, _ in compare.models_for("eng")]
+    assert all(row[2] == 2 and row[6] == 0 for row in table["data"])  # two clips scored, none failed
+    assert open(csv_path, encoding="utf-8").readline().strip() == "file,model,reference,text,wer,cer,error"
+
+
+def test_round_trips_through_the_api(client, speech_dir):
+    import soundfile
+    from gradio_client import handle_file
+
+    speech, summary = client.predict("speak-transcribe", "I have 3 cats.", None, "eng", True, api_name="/round_trip")
+    assert soundfile.info(speech).samplerate == 16000
+    assert summary.startswith("**Heard back** (English):") and "Word error rate" in summary
+    speech, summary = client.predict("speak-identify", "Hello there.", None, "eng", True, api_name="/round_trip")
+    assert "of the languages Identify heard" in summary or "was not among the 10 most likely" in summary
+    speech, summary = client.predict("transcribe-speak", "", handle_file(str(speech_dir / "mono16k.wav")), "eng", True,
+                                     api_name="/round_trip")
+    assert summary.startswith("**Read aloud** in the English voice:")
+    with pytest.raises(Exception, match="kind must be one of speak-transcribe, speak-identify, transcribe-speak"):
+        client.predict("fly", "x", None, "eng", True, api_name="/round_trip")

@@ -234,9 +234,11 @@ def model_event(
     api_name: str,
     errors: gr.Markdown,
     notes: gr.Markdown | None = None,
+    in_api: bool = True,
 ):
     """Wire `button` to a model handler: greyed out while it runs (so repeated clicks don't queue runs),
-    the previous error cleared, a new one shown in `errors`, the handler's `tell_user` notes in `notes`."""
+    the previous error cleared, a new one shown in `errors`, the handler's `tell_user` notes in `notes`.
+    in_api=False: a second button for a handler another button already offers under `api_name`."""
     name = handler.__name__
     extra = [notes] if notes is not None else []
 
@@ -255,7 +257,8 @@ def model_event(
         lambda: (gr.update(interactive=False), gr.update(value="", visible=False)), None, [button, errors], **PRIVATE
     )
     guard_inputs(handler, inputs)
-    run = started.then(stoppable(handler, len(outputs)), inputs, outputs, api_name=api_name, **MODEL_EVENT)
+    offered = dict(api_name=api_name) if in_api else dict(api_visibility="private")
+    run = started.then(stoppable(handler, len(outputs)), inputs, outputs, **offered, **MODEL_EVENT)
     run.success(show_result, None, [button, *extra], **PRIVATE)
     run.failure(show_error, None, [button, errors], **PRIVATE)
     return run

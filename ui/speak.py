@@ -6,6 +6,7 @@ import gradio as gr
 
 from modules import languages, speak, text, validation
 from modules.models import tts_model_id
+from ui import round_trip as round_trip_section
 from ui.common import (
     PRIVATE,
     SETTINGS,
@@ -125,6 +126,7 @@ def render() -> dict:
             tts_audio = gr.Audio(label="Speech", type="filepath", buttons=["download"], elem_id="speak-audio")
             tts_read = gr.Textbox(label="What the voice read", lines=3, elem_id="speak-read")
             reading_note = gr.Markdown(visible=False, elem_id="speak-note")
+            round_trip_section.render_for_speak(tts_text, tts_language)
     model_event(
         tts_button, speak_text, [tts_text, tts_language, tts_seed, tts_speed, tts_expressiveness], [tts_audio, tts_read],
         "speak", errors, reading_note,

@@ -9,6 +9,8 @@ from modules import audio as audio_module
 from modules import languages, live, subtitles, transcribe, validation
 from modules.config import ModelUnavailableError, UserInputError
 from modules.models import ENGLISH_ASR_MODEL, MMS_ASR_MODEL, SEAMLESS_MODEL, W2V_BERT_MODELS
+from ui import compare as compare_section
+from ui import round_trip as round_trip_section
 from ui.common import (
     MODEL_EVENT,
     batch_section,
@@ -218,6 +220,7 @@ def render() -> dict:
             asr_text = gr.Textbox(label="Transcript", lines=8, buttons=["copy"], elem_id="transcribe-result")
             asr_notes = gr.Markdown(elem_id="transcribe-notes")
             asr_files = gr.File(label="Download (.txt, .srt and .vtt subtitles)", file_count="multiple", elem_id="transcribe-files")
+            round_trip_section.render_for_transcribe(asr_audio, asr_language, asr_speech)
     asr_times = gr.Dataframe(
         headers=["start (s)", "end (s)", "text"],
         label="When each word was said (lines of text for Seamless)",
@@ -252,6 +255,7 @@ def render() -> dict:
         asr_button, transcribe_audio, [asr_audio, asr_model, asr_language, *asr_cues, asr_speech, asr_skip], [asr_text, asr_notes, asr_times, asr_files],
         "transcribe", errors,
     )
+    compare_section.render(asr_audio, asr_language, asr_speech)
     asr_model.change(language_for_model, [asr_model, asr_language], [asr_language, language_note], **PRIVATE)
     asr_language.input(lambda: gr.update(value="", visible=False), None, language_note, **PRIVATE)
     watch_availability(
