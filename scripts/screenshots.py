@@ -2,7 +2,7 @@
 
     .venv/bin/python -m scripts.screenshots
 
-Each tab is shown after running its first example (desktop, 1280 px) and as it opens on a phone
+Each tab is shown after running its first example (Languages: after finding and picking Persian; desktop, 1280 px) and as it opens on a phone
 (390 x 844). `docs/screenshots/page-hash.txt` records the page's source they show;
 tests/test_screenshots.py fails when app.py or ui/ change without new screenshots.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OUT = REPO_ROOT / "docs" / "screenshots"
-TABS = ["Identify", "Transcribe", "Align", "Speak", "Translate"]
+TABS = ["Identify", "Transcribe", "Align", "Speak", "Translate", "Languages"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -27,6 +27,14 @@ def page_hash() -> str:
     for path in [REPO_ROOT / "app.py", *sorted((REPO_ROOT / "ui").glob("*.py"))]:
         digest.update(path.relative_to(REPO_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def pick_a_language(page) -> None:
+    """What a visitor does in the Languages tab: find Persian by another name, pick it, use it everywhere."""
+    page.locator("#languages-query textarea").fill("Farsi")
+    page.wait_for_timeout(1500)
+    page.locator("#languages-table").get_by_text("Iranian Persian", exact=True).last.click()
+    page.locator("#languages-use").click()
 
 
 def main() -> None:
@@ -52,9 +60,12 @@ def main() -> None:
         desktop.goto(url)
         for tab in TABS:
             desktop.get_by_role("tab", name=tab).click()
-            panel = desktop.get_by_role("tabpanel")
-            panel.locator(".gallery-item, tbody tr").first.click()  # the first example
-            desktop.locator(f"#{tab.lower()}-button").click()
+            if tab == "Languages":
+                pick_a_language(desktop)
+            else:
+                panel = desktop.get_by_role("tabpanel")
+                panel.locator(".gallery-item, tbody tr").first.click()  # the first example
+                desktop.locator(f"#{tab.lower()}-button").click()
             desktop.wait_for_timeout(2500)
             desktop.screenshot(path=str(OUT / f"{tab.lower()}.png"), full_page=True)
         phone = browser.new_page(viewport=PHONE)
@@ -62,7 +73,7 @@ def main() -> None:
         phone.get_by_role("tab", name=TABS[0]).wait_for()
         for tab in TABS:
             if not phone.get_by_role("tab", name=tab).is_visible():
-                # A phone is too narrow for five tabs: Gradio puts the last ones under "More tabs".
+                # A phone is too narrow for six tabs: Gradio puts the last ones under "More tabs".
                 phone.get_by_role("button", name="More tabs").click()
                 phone.locator(".overflow-dropdown button", has_text=tab).click()
             else:
