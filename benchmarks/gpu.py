@@ -15,14 +15,16 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from benchmarks.asr import speech  # noqa: E402
 from benchmarks.measure import median_seconds  # noqa: E402
-from modules import identify, speak, transcribe, translate  # noqa: E402
+from modules import ctc, identify, speak, transcribe, translate  # noqa: E402
 from modules.models import ModelCache  # noqa: E402
 
 SECONDS = 10.0
+LONG_SECONDS = 600.0
 SENTENCE = "The quick brown fox jumps over the lazy dog near the river bank."
 DEFAULTS = {
     "facebook/mms-lid-126": "identify",
@@ -99,6 +101,27 @@ def main() -> None:
         seconds, result = timed(call, device, args.repeats)
         audio_seconds = len(result.waveform) / result.sampling_rate if tab == "speak" else SECONDS
         print(f"  {tab:27s} {seconds * 1000:8.1f} ms  real-time factor {seconds / audio_seconds:.3f}")
+    long_audio = np.tile(audio, int(LONG_SECONDS // SECONDS))
+    print(f"\n{LONG_SECONDS / 60:.0f} min of audio through mms-1b-all (emissions only), one run each")
+    for label, batch_size in (("one chunk at a time", 1), (f"batched ({ctc.batch_size_for(mms)} chunks)", None)):
+        def read_all(batch_size=batch_size):
+            with mms.lock:
+                return sum(len(c) for c in ctc.emissions(mms, long_audio, batch_size=batch_size))
+
+        seconds, frames = timed(read_all, device, 1)
+        print(f"  {label:27s} {seconds:8.2f} s  real-time factor {seconds / LONG_SECONDS:.4f}  ({frames} frames)")
+
+    tts = cache.get("facebook/mms-tts-eng", "speak")
+    eight = [speak.vits_input_ids(tts.processor, SENTENCE.lower().rstrip(".")) for _ in range(8)]
+    print("\n8 sentences of speech (MMS-TTS English)")
+    for batch_size in (1, speak.SENTENCES_AT_ONCE_ON_GPU):
+        def say_all(batch_size=batch_size):
+            with tts.lock, torch.inference_mode():
+                return speak.speak_sentences(tts, eight, batch_size)
+
+        seconds, _ = timed(say_all, device, args.repeats)
+        print(f"  {batch_size} per forward: {seconds * 1000:8.1f} ms")
+
     if cuda:
         print(f"\npeak GPU memory while serving: {gigabytes(torch.cuda.max_memory_allocated())}"
               f" (all four default models loaded: {gigabytes(cache.loaded_bytes())} of weights)")

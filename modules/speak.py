@@ -64,20 +64,44 @@ def synthesize(
     # The tokenizer's own preparation would build a new uroman per call (~2 s): modules.text runs the
     # same recipe with one shared instance, and the ids are made here as in training.
     sentences, prepared = prepare_sentences(text, voice_alphabet(tokenizer))
-    waveforms = []
     with entry.lock, torch.inference_mode():
         # VITS reads these from the model at each forward; set them for this request only.
         model.speaking_rate = model.config.speaking_rate * speed
         model.noise_scale = model.config.noise_scale if expressiveness is None else expressiveness
         torch.manual_seed(seed)  # VITS samples noise: a fixed seed makes output repeatable
-        for number, sentence in enumerate(sentences, start=1):
-            if progress:
-                progress((number - 1) / len(sentences), f"Speaking sentence {number} of {len(sentences)}")
-            input_ids = torch.tensor([vits_input_ids(tokenizer, sentence)])
-            inputs = {"input_ids": input_ids, "attention_mask": torch.ones_like(input_ids)}
-            waveforms.append(model(**entry.to_model(inputs)).waveform[0].float().cpu().numpy())
+        ids = [vits_input_ids(tokenizer, sentence) for sentence in sentences]
+        batch_size = SENTENCES_AT_ONCE_ON_GPU if entry.device.type == "cuda" else 1
+        waveforms = speak_sentences(entry, ids, batch_size, progress)
     rate = model.config.sampling_rate
     return Speech(join_with_pauses(waveforms, rate, PAUSE_SECONDS), rate, prepared, len(sentences))
+
+
+# On CUDA sentences are spoken several at a time (padded, with the attention mask VITS takes: the same
+# audio as one at a time when no noise is drawn, but for the last 16 ms of a shorter sentence, where the
+# vocoder reaches into the padding; tests/test_speak.py); on the CPU one at a time. Batched,
+# the noise of each sentence comes from one tensor for the batch, so a seed gives another (equally likely)
+# take than one at a time: the same text, seed and settings on the same hardware still give the same audio.
+SENTENCES_AT_ONCE_ON_GPU = 8
+
+
+def speak_sentences(
+    entry, ids: list[list[int]], batch_size: int = 1, progress: Callable[[float, str], None] | None = None
+) -> list[np.ndarray]:
+    """One waveform per sentence's ids, `batch_size` sentences per forward (the caller holds the lock)."""
+    waveforms = []
+    for start in range(0, len(ids), batch_size):
+        if progress:
+            progress(start / len(ids), f"Speaking sentence {start + 1} of {len(ids)}")
+        group = ids[start : start + batch_size]
+        input_ids = torch.zeros(len(group), max(map(len, group)), dtype=torch.long)
+        mask = torch.zeros_like(input_ids)
+        for row, sentence in enumerate(group):
+            input_ids[row, : len(sentence)] = torch.tensor(sentence)
+            mask[row, : len(sentence)] = 1
+        output = entry.model(**entry.to_model({"input_ids": input_ids, "attention_mask": mask}))
+        for row, length in enumerate(output.sequence_lengths.tolist()):
+            waveforms.append(output.waveform[row, :length].float().cpu().numpy())
+    return waveforms
 
 
 def voice_alphabet(tokenizer) -> VoiceAlphabet:

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 from modules import speak
 from modules.config import UserInputError
@@ -85,3 +86,31 @@ def test_the_note_beside_the_text_read_names_only_what_matters():
     )
     digits = about_reading(PreparedText("Ẹ 123", "ẹ 123", digits_kept=True), "yor")
     assert digits.startswith("Note: numbers stay as digits: there is no rule yet for saying numbers in Yoruba")
+
+
+def test_sentences_spoken_in_one_batch_sound_as_one_at_a_time(cache):
+    """What CUDA does (several sentences per forward, padded with the attention mask), checked on the CPU:
+    with no noise drawn (noise and duration-noise scales 0) each sentence's audio is the same either way,
+    but for the last frame of a sentence shorter than the batch's longest: the vocoder's convolutions there
+    reach into the padding's frames (non-zero after its first layer) instead of the edge's zeros."""
+    entry = cache.get("facebook/mms-tts-eng", "speak")
+    sentences = ["a short one", "and a much longer sentence than the first", "mid length words"]
+    ids = [speak.vits_input_ids(entry.processor, sentence) for sentence in sentences]
+    model = entry.model
+    saved = model.noise_scale, model.noise_scale_duration
+    model.noise_scale = model.noise_scale_duration = 0.0
+    try:
+        with torch.inference_mode():
+            alone = speak.speak_sentences(entry, ids, batch_size=1)
+            together = speak.speak_sentences(entry, ids, batch_size=3)
+    finally:
+        model.noise_scale, model.noise_scale_duration = saved
+    assert [len(w) for w in together] == [len(w) for w in alone] and len({len(w) for w in alone}) == 3
+    frame = int(np.prod(model.config.upsample_rates))  # samples per spectrogram frame (256 for MMS)
+    longest = max(len(w) for w in alone)
+    for one, batched in zip(alone, together):
+        if len(one) == longest:
+            np.testing.assert_allclose(batched, one, atol=1e-5)
+        else:
+            np.testing.assert_allclose(batched[:-frame], one[:-frame], atol=1e-5)
+            assert not np.allclose(batched[-frame:], one[-frame:], atol=1e-5)  # so the test sees the tail at all

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from modules import language_table
+from modules import language_table, validation
 from modules.config import UserInputError
 from modules.models import default_cache
 from ui.common import PRIVATE
@@ -25,9 +25,7 @@ def _cells(row: language_table.LanguageRow) -> list[str]:
 
 
 def _tasks(task: str) -> list[str]:
-    if not isinstance(task, str):
-        raise gr.Error(f"task must be text: all, or one or more of {', '.join(language_table.TASKS)}.", print_exception=False)
-    chosen = [part.strip().lower() for part in task.split(",") if part.strip()]
+    chosen = [part.strip().lower() for part in validation.text("task", task).split(",") if part.strip()]
     return [] if chosen in ([], ["all"]) else chosen
 
 
@@ -46,7 +44,7 @@ def list_languages(query: str = "", task: str = "all") -> list[dict]:
         related (macrolanguage or member codes that models use for the same language).
     """
     try:
-        rows = language_table.search(query if isinstance(query, str) else "", _tasks(task), default_cache())
+        rows = language_table.search(validation.text("query", query, optional=True) or "", _tasks(task), default_cache())
     except UserInputError as error:
         raise gr.Error(str(error), print_exception=False) from None
     return [row.record() for row in rows]
