@@ -52,7 +52,7 @@ def build_demo() -> gr.Blocks:
                 with gr.Tab(title, id=title.lower()):
                     handles[title.lower()] = tab.render()
         carry.connect(tabs, handles["identify"], handles["transcribe"], handles["speak"], handles["translate"])
-        carry.connect_languages(handles["languages"], handles["transcribe"], handles["align"], handles["speak"], handles["translate"])
+        carry.connect_languages(tabs, handles["languages"], handles["transcribe"], handles["align"], handles["speak"], handles["translate"])
         gr.Markdown(TERMS, elem_id="terms")
     return demo
 

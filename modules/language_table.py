@@ -25,8 +25,10 @@ TRAINING_NOTE = (
     "MMS (identify, transcribe, speak) learned most of its 1,100+ languages from recordings of people "
     "reading religious texts, mostly the New Testament (Pratap et al. 2023, \"Scaling Speech Technology to "
     "1,000+ Languages\"): expect everyday speech, names and numbers to come out less well than read text. "
-    "SeamlessM4T v2 was trained on a broader mix of speech and text. No per-language error figures are shown "
-    "here: no maintained public source of them could be checked when this page was built."
+    "SeamlessM4T v2 was trained on a broader mix of speech and text. Meta publishes SeamlessM4T v2's "
+    "evaluation results (https://dl.fbaipublicfiles.com/seamless/metrics/seamlessM4T_large_v2.zip, linked from "
+    "the seamless_communication README); they are not copied here, as they could not be fetched and checked "
+    "when this page was built. For your own figures, compare the models on your recordings (Transcribe)."
 )
 
 

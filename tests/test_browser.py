@@ -305,6 +305,13 @@ def test_a_language_picked_in_the_languages_tab_is_chosen_in_the_other_tabs(page
                                ("Speak", "speak-language", "fas"), ("Translate", "translate-target", "pes")]:
         page.get_by_role("tab", name=tab).click()
         expect(page.locator(f"#{elem_id} input")).to_have_value(re.compile(rf"\({code}\)"))
+    # The second click of "two clicks to compare the models": Transcribe opens with its Compare section open.
+    page.get_by_role("tab", name="Languages").click()
+    expect(page.locator("#compare-button")).to_be_hidden()
+    page.locator("#languages-compare").click()
+    expect(page.get_by_role("tab", name="Transcribe")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#compare-button")).to_be_visible()
+    expect(page.locator("#transcribe-language input")).to_have_value(re.compile(r"\(fas\)"))
     # A filter by task: only languages that can be spoken and transcribed.
     page.get_by_role("tab", name="Languages").click()
     page.locator("#languages-query textarea").fill("")

@@ -108,10 +108,14 @@ def use_everywhere(code: str | None):
     )
 
 
-def connect_languages(source: dict, transcribe: dict, align: dict, speak: dict, translate: dict) -> None:
-    """Wire the Languages tab's button (`source`: the picked code, the button, its result line) to the tabs."""
-    source["use"].click(
-        use_everywhere, source["code"],
-        [transcribe["model"], transcribe["language"], align["language"], speak["language"], translate["target"], source["carried"]],
-        **PRIVATE,
-    )
+def connect_languages(tabs: gr.Tabs, source: dict, transcribe: dict, align: dict, speak: dict, translate: dict) -> None:
+    """Wire the Languages tab's buttons (`source`: the picked code, the two buttons, the result line) to the
+    tabs: "use" sets the language everywhere; "compare" does too, then opens Transcribe's Compare section."""
+    targets = [transcribe["model"], transcribe["language"], align["language"], speak["language"], translate["target"],
+               source["carried"]]
+    source["use"].click(use_everywhere, source["code"], targets, **PRIVATE)
+
+    def to_compare(code):
+        return *use_everywhere(code), gr.Tabs(selected="transcribe"), gr.Accordion(open=True)
+
+    source["compare"].click(to_compare, source["code"], [*targets, tabs, transcribe["compare"]], **PRIVATE)

@@ -102,9 +102,10 @@ def score_test_set(files: list[str] | None, language: str, progress=gr.Progress(
     return table, str(path)
 
 
-def render(audio: gr.Audio, language: gr.Dropdown, speech_check: gr.Checkbox) -> None:
-    """Inside the Transcribe tab: compares on the tab's own clip, language and speech check."""
-    with gr.Accordion("Compare the models on this recording", open=False, elem_id="compare"):
+def render(audio: gr.Audio, language: gr.Dropdown, speech_check: gr.Checkbox) -> gr.Accordion:
+    """Inside the Transcribe tab: compares on the tab's own clip, language and speech check; returns the
+    section (the Languages tab opens it)."""
+    with gr.Accordion("Compare the models on this recording", open=False, elem_id="compare") as section:
         gr.Markdown(
             "Every speech-recognition model here that knows the language above transcribes the recording, one "
             "after another. Type what is said to see each one's word and character error rates, with its "
@@ -125,3 +126,4 @@ def render(audio: gr.Audio, language: gr.Dropdown, speech_check: gr.Checkbox) ->
         set_download = gr.File(label="Every clip's transcript and scores (.csv)", elem_id="test-set-download")
     model_event(button, compare_models, [audio, language, reference, speech_check], [table, marked, notes], "compare", errors)
     model_event(set_button, score_test_set, [files, language], [set_table, set_download], "score_test_set", set_errors)
+    return section

@@ -12,7 +12,8 @@ from ui.common import PRIVATE
 
 INTRO = (
     "Type your language's name — in English, in the language itself, another name it goes by, or its code — "
-    "to see everything the models here can do with it. Pick a row to use that language in the other tabs."
+    "to see everything the models here can do with it. Pick a row to use that language in the other tabs, or "
+    "to compare the speech-recognition models on a recording of your own."
 )
 COLUMNS = ["Language", "Code", "Other names", "Identify", "Transcribe", "Speak", "Translate"]
 TASK_CHOICES = [("Identify", "identify"), ("Transcribe", "transcribe"), ("Speak", "speak"), ("Translate", "translate")]
@@ -83,12 +84,13 @@ def picked(query: str, tasks: list[str], event: gr.SelectData):
     code = event.row_value[1] if event.row_value else None
     row = next((row for row in language_table.search(query or "", tasks or [], default_cache()) if row.code == code), None)
     if row is None:
-        return None, gr.update(visible=False), gr.update(visible=False)
+        return None, gr.update(visible=False), gr.update(visible=False), gr.update(visible=False)
     usable = bool(row.transcribe or row.speak or row.translate)
     return (
         row.code,
         gr.update(value=describe(row), visible=True),
         gr.update(value=f"Use {row.name} in the other tabs", visible=usable),
+        gr.update(value=f"Compare the models on a recording in {row.name}", visible=bool(row.transcribe)),
     )
 
 
@@ -105,11 +107,13 @@ def render() -> dict:
     )
     details = gr.Markdown(visible=False, elem_id="languages-details")
     code = gr.State(None)
-    use = gr.Button(visible=False, variant="primary", elem_id="languages-use")
+    with gr.Row():
+        use = gr.Button(visible=False, variant="primary", elem_id="languages-use")
+        compare = gr.Button(visible=False, elem_id="languages-compare")
     carried = gr.Markdown(visible=False, elem_id="languages-carried")
     gr.Markdown(f"<small>{language_table.TRAINING_NOTE}</small>", elem_id="languages-training")
     for trigger in (query.change, tasks.change):
         trigger(filtered, [query, tasks], [rows, count_line], show_progress="hidden", **PRIVATE)
-    rows.select(picked, [query, tasks], [code, details, use], **PRIVATE)
+    rows.select(picked, [query, tasks], [code, details, use, compare], **PRIVATE)
     gr.api(list_languages, api_name="languages")
-    return dict(code=code, use=use, carried=carried)
+    return dict(code=code, use=use, compare=compare, carried=carried)

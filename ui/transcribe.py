@@ -255,10 +255,10 @@ def render() -> dict:
         asr_button, transcribe_audio, [asr_audio, asr_model, asr_language, *asr_cues, asr_speech, asr_skip], [asr_text, asr_notes, asr_times, asr_files],
         "transcribe", errors,
     )
-    compare_section.render(asr_audio, asr_language, asr_speech)
+    compare = compare_section.render(asr_audio, asr_language, asr_speech)
     asr_model.change(language_for_model, [asr_model, asr_language], [asr_language, language_note], **PRIVATE)
     asr_language.input(lambda: gr.update(value="", visible=False), None, language_note, **PRIVATE)
     watch_availability(
         availability, lambda model: (model, f"the {MODEL_NAMES.get(model, model)} speech-recognition model"), [asr_model], [asr_button]
     )
-    return dict(audio=asr_audio, model=asr_model, language=asr_language)
+    return dict(audio=asr_audio, model=asr_model, language=asr_language, compare=compare)
