@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 from modules import translate, vad
 from modules.audio import SAMPLE_RATE
@@ -143,3 +144,38 @@ def test_a_request_over_the_work_budget_is_refused_before_any_work(cache, monkey
         translate.translate_text(many, "eng", "fra", GenerationSettings(num_beams=5, max_new_tokens=512), cache=cache)
     assert calls == []
     assert budget.decoder_steps(40, 5, 256) == 51_200  # ten minutes of speech at the defaults fit
+
+
+def test_sentences_translated_together_equal_one_at_a_time(cache):
+    """What CUDA does for text -> text (several sentences per generate, padded with the attention mask),
+    checked on the CPU: the same text for every sentence, 1 and 3 beams. The tiny random decoder writes much
+    the same whatever it reads, so the text encoder is checked too: each sentence's states in the padded
+    batch are exactly its states alone."""
+    entry = cache.get(SEAMLESS_MODEL, "seamless")
+    sentences = ["Good morning.", "The weather is very nice today, isn't it?", "Thanks."]
+    text_inputs = lambda group: entry.processor(text=group, src_lang="eng", padding=True, return_tensors="pt")  # noqa: E731
+    for beams in (1, 3):
+        settings = translate.GenerationSettings(num_beams=beams, max_new_tokens=16)
+        alone = translate._translate_pieces(entry, sentences, text_inputs, "sentence", "fra", settings, None, batch_size=1)
+        together = translate._translate_pieces(entry, sentences, text_inputs, "sentence", "fra", settings, None, batch_size=3)
+        assert together == alone
+    with torch.inference_mode():
+        batch = entry.model.text_encoder(**entry.to_model(text_inputs(sentences))).last_hidden_state
+        for row, sentence in enumerate(sentences):
+            one = entry.model.text_encoder(**entry.to_model(text_inputs([sentence]))).last_hidden_state[0]
+            assert torch.equal(batch[row, : len(one)], one)
+
+
+def test_why_speech_pieces_are_not_batched(cache):
+    """The speech encoder is not padding-blind (transformers 5.23): padded into a batch, a shorter piece's
+    last frame comes out different, so speech pieces are translated one at a time everywhere. When this
+    fails, batching speech pieces on CUDA would keep results the same: turn it on (modules/translate.py)."""
+    entry = cache.get(SEAMLESS_MODEL, "seamless")
+    rng = np.random.default_rng(0)
+    short, long = (rng.standard_normal(2 * 16000) * 0.1).astype(np.float32), (rng.standard_normal(5 * 16000) * 0.1).astype(np.float32)
+    inputs = lambda group: entry.processor(audio=group, sampling_rate=16000, return_tensors="pt")  # noqa: E731
+    with torch.inference_mode():
+        batch = entry.model.speech_encoder(**entry.to_model(inputs([short, long]))).last_hidden_state[0]
+        alone = entry.model.speech_encoder(**entry.to_model(inputs([short]))).last_hidden_state[0]
+    differences = (batch[: len(alone)] - alone).abs().amax(dim=1)
+    assert differences[-1] > 0.1 and differences[:-1].max() < 1e-2
