@@ -38,6 +38,7 @@ def check_decoder_steps(pieces: int, unit: str, beams: int, max_new_tokens: int,
 # stops the call; too much only lowers the request's place in ZeroGPU's queue (a visitor's quota is
 # charged for the time used, not the time asked).
 GPU_START_SECONDS = 5.0  # the worker starts and the models are moved in
+GPU_LOAD_SECONDS = 30.0  # a model loaded just before the call, which a reused worker reads from disk
 MIN_GPU_SECONDS = 10
 GPU_SECONDS_PER = {
     "identify audio second": 0.01,  # of at most 8 windows of 30 s (modules/identify.py)

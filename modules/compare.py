@@ -19,7 +19,7 @@ from pathlib import Path
 import jiwer
 import numpy as np
 
-from modules import batch, languages, transcribe
+from modules import batch, gpu, languages, transcribe
 from modules.audio import SAMPLE_RATE, load_audio_16k
 from modules.config import ModelUnavailableError, UserInputError, load_settings
 from modules.models import (
@@ -89,15 +89,14 @@ def score(reference: str, hypothesis: str, language: str | None = None) -> Score
     between characters, or none), so the character rate leaves them out."""
     ref, hyp = normalise_for_scoring(reference), normalise_for_scoring(hypothesis)
     if not ref:
-        raise UserInputError("The reference transcript has no words once punctuation is set aside. Type what is said.")
-    if not hyp:  # jiwer needs a word on each side; nothing heard is every reference word missed
-        words, characters = len(ref.split()), len(ref)
-        return Score(1.0, 1.0, words, characters, words, characters, [(ref, "missing")])
+        raise UserInputError(NO_REFERENCE)
+    without_spaces = language is not None and main_figure(language) == "cer"
+    ref_characters = ref.replace(" ", "") if without_spaces else ref
+    if not hyp:  # jiwer needs something on each side; nothing heard is every reference word missed
+        words = len(ref.split())
+        return Score(1.0, 1.0, words, len(ref_characters), words, len(ref_characters), [(ref, "missing")])
     by_word = jiwer.process_words(ref, hyp)
-    if language is not None and main_figure(language) == "cer":
-        by_character = jiwer.process_characters(ref.replace(" ", ""), hyp.replace(" ", "") or " ")
-    else:
-        by_character = jiwer.process_characters(ref, hyp)
+    by_character = jiwer.process_characters(ref_characters, (hyp.replace(" ", "") or " ") if without_spaces else hyp)
     ref_words, hyp_words = by_word.references[0], by_word.hypotheses[0]
     differences = []
     for chunk in by_word.alignments[0]:
@@ -114,6 +113,9 @@ def score(reference: str, hypothesis: str, language: str | None = None) -> Score
     character_errors = by_character.substitutions + by_character.deletions + by_character.insertions
     return Score(by_word.wer, by_character.cer, len(ref_words), len(by_character.references[0]),
                  word_errors, character_errors, differences)
+
+
+NO_REFERENCE = "The reference transcript has no words once punctuation is set aside. Type what is said."
 
 
 def main_figure(language: str) -> str:
@@ -135,16 +137,27 @@ def _revision(cache: ModelCache, model_id: str) -> str:
 
 
 def _run(samples: np.ndarray, model_id: str, code: str, cache: ModelCache) -> ModelResult:
-    """One model on one clip: loaded first (not timed), then timed; unavailable is a result, not a failure."""
+    """One model on one clip: loaded first (not timed), then timed. A model that can't run it (unavailable,
+    or its checkpoint lacks the language's adapter) is a row saying why; the other models still run."""
     result = ModelResult(model_id, code)
     try:
         result.revision = _revision(cache, model_id)
         started = time.perf_counter()
         result.text = transcribe.transcribe(samples, code, model_id, cache=cache).text
         result.seconds = time.perf_counter() - started
-    except ModelUnavailableError as error:
+    except (ModelUnavailableError, UserInputError) as error:
         result.error = str(error)
     return result
+
+
+def _needed(given: dict) -> list[tuple[str, str]]:
+    return [(model_id, CATALOG.get(model_id, "ctc")) for model_id, _ in given["models"]]
+
+
+def _gpu_estimate(seconds_of_audio: float, models: list[tuple[str, str]]) -> float:
+    """GPU seconds of every model over `seconds_of_audio`, for ZeroGPU (modules/gpu.py)."""
+    clip = {"samples": np.zeros(round(seconds_of_audio * SAMPLE_RATE), np.float32), "language": ""}
+    return sum(transcribe.gpu_estimate(clip, model_id) for model_id, _ in models)
 
 
 def compare(
@@ -158,23 +171,42 @@ def compare(
     MMS-LID first), one after another; scored when a reference transcript is given."""
     cache = cache or default_cache()
     progress = progress or (lambda fraction, description: None)
+    if reference.strip() and not normalise_for_scoring(reference):
+        raise UserInputError(NO_REFERENCE)
     notes = []
     if language == transcribe.AUTO:
         progress(0.0, "Identifying the language")
         language, note = transcribe.detect_language(samples, MMS_ASR_MODEL, cache)
         notes.append(note)
+    models = _models_or_refuse(language)
+    _check_seconds(len(samples) / SAMPLE_RATE, len(models))
+    results = _run_models(samples, models, reference, language, cache, progress)
+    return Comparison(language, results, notes, main_figure(language))
+
+
+def _models_or_refuse(language: str) -> list[tuple[str, str]]:
     models = models_for(language)
     if not models:
         raise UserInputError(f"No speech-recognition model here has {languages.language_name(language)} ({language}).")
-    _check_seconds(len(samples) / SAMPLE_RATE, len(models))
+    return models
+
+
+@gpu.runs_models(models=_needed, seconds=lambda given: _gpu_estimate(len(given["samples"]) / SAMPLE_RATE, given["models"]))
+def _run_models(
+    samples: np.ndarray, models: list[tuple[str, str]], reference: str, language: str,
+    cache: ModelCache | None = None, progress: Progress | None = None,
+) -> list[ModelResult]:
+    """The models one after another (on ZeroGPU in one GPU call, so the times are the models' own)."""
+    cache = cache or default_cache()
     results = []
     for number, (model_id, code) in enumerate(models):
-        progress(number / len(models), f"Model {number + 1} of {len(models)}: {model_id}")
+        if progress:
+            progress(number / len(models), f"Model {number + 1} of {len(models)}: {model_id}")
         result = _run(samples, model_id, code, cache)
         if reference.strip() and not result.error:
             result.score = score(reference, result.text, language)
         results.append(result)
-    return Comparison(language, results, notes, main_figure(language))
+    return results
 
 
 # -- bring your own test set ---------------------------------------------------------------------------
@@ -198,7 +230,7 @@ class ModelTotals:
     word_errors: int = 0
     character_errors: int = 0
     seconds: float = 0.0
-    failed: int = 0  # clips this model couldn't transcribe
+    failed: int = 0  # clips not scored: refused before any model (unreadable, no transcript) or by this one
 
     @property
     def wer(self) -> float | None:
@@ -238,6 +270,8 @@ def read_test_set(paths: list[str | Path], workdir: Path, limits: batch.Limits =
         reference = references.get(name, references.get(Path(name).stem))
         if reference is None:
             clips.append(TestClip(item.name, None, "", f"{name} has no line in {tables[0].name}."))
+        elif not normalise_for_scoring(reference):
+            clips.append(TestClip(item.name, None, reference, f"{name}'s transcript in {tables[0].name} has no words."))
         else:
             clips.append(TestClip(item.name, item.path, reference, item.error))
     if not any(clip.path for clip in clips):
@@ -270,11 +304,8 @@ def score_test_set(
 ) -> TestSetReport:
     """Every clip through every model that has `language`, one model at a time; totals per model."""
     cache = cache or default_cache()
-    progress = progress or (lambda fraction, description: None)
-    models = models_for(language)
-    if not models:
-        raise UserInputError(f"No speech-recognition model here has {languages.language_name(language)} ({language}).")
-    audio, rows = {}, []
+    models = _models_or_refuse(language)
+    audio = {}
     for clip in clips:
         if clip.path is not None and not clip.error:
             try:
@@ -282,15 +313,32 @@ def score_test_set(
             except UserInputError as error:
                 clip.error = str(error)
     _check_seconds(sum(len(samples) for samples in audio.values()) / SAMPLE_RATE, len(models))
-    totals = []
+    totals, rows = _score_clips(audio, clips, models, language, cache, progress)
+    return TestSetReport(language, totals, rows, main_figure(language))
+
+
+@gpu.runs_models(
+    models=_needed,
+    seconds=lambda given: _gpu_estimate(sum(len(s) for s in given["audio"].values()) / SAMPLE_RATE, given["models"]),
+)
+def _score_clips(
+    audio: dict[str, np.ndarray], clips: list[TestClip], models: list[tuple[str, str]], language: str,
+    cache: ModelCache | None = None, progress: Progress | None = None,
+) -> tuple[list[ModelTotals], list[dict]]:
+    """Every decoded clip through each model in turn (on ZeroGPU in one GPU call)."""
+    cache = cache or default_cache()
+    totals, rows = [], []
     steps, done = len(models) * max(1, len(audio)), 0
     for model_id, code in models:
         total = ModelTotals(model_id, "")
         for clip in clips:
             row = {"file": clip.name, "model": model_id, "reference": clip.reference, "text": "", "wer": None,
                    "cer": None, "error": clip.error}
-            if clip.name in audio:
-                progress(done / steps, f"{model_id}: {clip.name}")
+            if clip.name not in audio:
+                total.failed += 1  # refused before any model: its row says why
+            else:
+                if progress:
+                    progress(done / steps, f"{model_id}: {clip.name}")
                 done += 1
                 result = _run(audio[clip.name], model_id, code, cache)
                 total.revision = total.revision or result.revision
@@ -308,7 +356,7 @@ def score_test_set(
                     total.character_errors += clip_score.character_errors
             rows.append(row)
         totals.append(total)
-    return TestSetReport(language, totals, rows, main_figure(language))
+    return totals, rows
 
 
 def write_report(report: TestSetReport, directory: Path) -> Path:

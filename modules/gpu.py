@@ -4,16 +4,20 @@ POLYGLOT_DEVICE says which: "auto" (ZeroGPU on a ZeroGPU Space, else CUDA when p
 "zerogpu", "cuda", "cpu". On the CPU and on a dedicated GPU nothing here changes how a task runs.
 
 ZeroGPU (https://huggingface.co/docs/hub/spaces-zerogpu) works differently, as the `spaces` package
-(0.51) shows: CUDA exists only inside functions decorated with `spaces.GPU`; each call runs in a worker
-process forked from the server, its arguments and result cross by pickle, and the worker's memory is
-thrown away after it. So on ZeroGPU a task decorated with `runs_models`:
-- loads the models it needs *before* the call, in the server process, where they outlive it. The default
-  models are loaded at start-up onto "cuda" (ZeroGPU packs them and moves them into every worker); models
-  loaded later stay on the CPU in half precision and are moved to the GPU inside each call (the worker's
-  copy is what moves: `ModelCache.get` does it when `inside_gpu_call()`);
+(0.51, zero/wrappers.py) shows: CUDA exists only inside functions decorated with `spaces.GPU`; each call runs
+in a worker process forked from the server (an idle worker is used again for later calls), its arguments and
+result cross by pickle, and only a gr.Error comes back from it with its message. So on ZeroGPU a task
+decorated with `runs_models`:
+- loads the models it needs *before* the call, in the server process, where they outlive any worker. The
+  default models are loaded at start-up onto "cuda" (ZeroGPU packs them and moves them into every worker);
+  models loaded later stay on the CPU in half precision and are moved to the GPU inside each call (the
+  worker's copy is what moves: `ModelCache.get` does it when `inside_gpu_call()`). A worker forked before
+  such a load reads the model from disk itself: the duration asked then includes time for that;
 - asks for a GPU duration estimated from its input (`modules/budget.gpu_seconds`), so a short request
   asks for little of a visitor's daily quota, and refuses before any GPU time is spent a request that
   would need more than one call may have;
+- carries the app's own errors back as gr.Error titled with their type, and raises them again as what
+  they were, so the visitor reads the same message as anywhere else;
 - reports no progress from inside the call (the reporter lives in the server process) and can't be
   stopped half-way; the duration bounds it.
 A task called from inside another task's call (language detection inside Transcribe) just runs.
@@ -36,11 +40,16 @@ if ZERO_GPU_SPACE:
 import torch  # noqa: E402
 
 from modules import budget  # noqa: E402
-from modules.config import load_settings  # noqa: E402
+from modules.config import ModelUnavailableError, UserInputError, load_settings  # noqa: E402
 
 MODES = ("auto", "zerogpu", "cuda", "cpu")
 
 _inside = contextvars.ContextVar("inside_gpu_call", default=False)
+# Seconds added to the next duration asked: a model was just loaded in the server, which an idle worker
+# forked before the load reads from disk itself.
+_load_allowance = contextvars.ContextVar("load_allowance", default=0.0)
+# Errors that carry a message for the visitor across ZeroGPU's worker boundary (by their class name).
+_CARRIED = {error.__name__: error for error in (UserInputError, ModelUnavailableError, torch.OutOfMemoryError)}
 _mode_override: str | None = None
 # task function -> (the function run inside the GPU call, its duration estimate); each is decorated once,
 # at import (ZeroGPU registers decorated functions when the server starts).
@@ -100,11 +109,17 @@ def runs_models(
             token = _inside.set(True)
             try:
                 return function(*args, **kwargs)
+            except tuple(_CARRIED.values()) as error:
+                if mode() != "zerogpu":
+                    raise
+                import gradio as gr  # only on ZeroGPU, where a gr.Error is the one error that keeps its words
+
+                raise gr.Error(str(error), title=type(error).__name__, print_exception=False) from None
             finally:
                 _inside.reset(token)
 
         def duration(*args, **kwargs) -> int:
-            return budget.gpu_seconds(seconds(arguments(args, kwargs)))
+            return budget.gpu_seconds(seconds(arguments(args, kwargs)) + _load_allowance.get())
 
         _tasks[function] = (in_gpu_call, duration)
         _gpu_calls[function] = _spaces_gpu(duration)(in_gpu_call) if mode() == "zerogpu" else in_gpu_call
@@ -118,12 +133,23 @@ def runs_models(
             from modules.models import default_cache
 
             cache = given.get("cache") or default_cache()
+            loads = sum(cache.load_counts.values())
             for model_id, task in models(given):
                 if cache.is_allowed(model_id):  # else the task itself says, in its words, what is wrong
                     cache.get(model_id, task)  # here, in the server process, where it outlives the call
+            fresh = sum(cache.load_counts.values()) > loads
             if "progress" in given:
                 given["progress"] = None  # a reporter of this process; it can't cross into the worker
-            return _gpu_calls[function](**given)
+            token = _load_allowance.set(budget.GPU_LOAD_SECONDS if fresh else 0.0)
+            try:
+                return _gpu_calls[function](**given)
+            except Exception as error:
+                carried = _CARRIED.get(getattr(error, "title", None))
+                if carried is None or type(error).__name__ != "Error":
+                    raise
+                raise carried(error.message) from None
+            finally:
+                _load_allowance.reset(token)
 
         return call
 

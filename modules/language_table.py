@@ -101,9 +101,10 @@ def _loaded_lid(cache: ModelCache | None) -> frozenset[tuple[str, frozenset[str]
     if cache is None:
         return frozenset()
     found = []
-    for model_id in cache.loaded_ids():
-        if model_id in LID_MODELS and model_id not in LISTED_LID:
-            labels = cache.get(model_id, "identify").model.config.id2label.values()
+    for model_id in LID_MODELS:
+        entry = cache.peek(model_id) if model_id not in LISTED_LID else None
+        if entry is not None:
+            labels = entry.model.config.id2label.values()
             found.append((model_id, frozenset(map(languages.base_code, labels))))
     return frozenset(found)
 

@@ -205,10 +205,11 @@ class Catalog:
     def matching(self, code: str) -> list[str]:
         """Ids of this catalog for the language `code` names, even where models use different codes for
         it: its own variants, else those of its macrolanguage or of the macrolanguage's members
-        (Identify says "fas", Seamless and MMS say "pes": both are Persian)."""
+        (Identify says "fas", Seamless and MMS say "pes": both are Persian). An id this catalog has comes
+        first, so a chosen script or dialect is kept ("tuk-script_latin" is not swapped for Arabic script)."""
         for related in same_language(code):
-            if self.variants(related):
-                return self.variants(related)
+            if found := self.variants(related):
+                return sorted(found, key=lambda variant: variant != code)
         return []
 
 
@@ -232,6 +233,11 @@ SEAMLESS_SPEECH_IN = _seamless("speech_in", None)
 SEAMLESS_TEXT_IN = _seamless("text_in", "hf_text_lang_token")
 SEAMLESS_TEXT_OUT = _seamless("text_out", "hf_text_lang_token")
 SEAMLESS_SPEECH_OUT = _seamless("speech_out", "hf_vocoder_lang")
+
+
+def voice_for(code: str) -> str | None:
+    """The MMS-TTS voice for the language `code` names (its own script first), or None."""
+    return next(iter(MMS_TTS.matching(code)), None)
 
 
 @dataclass(frozen=True)

@@ -261,6 +261,19 @@ def _cache_by_key(key: int) -> ModelCache:
     return _caches[key]
 
 
+def _fresh_locks_after_fork() -> None:
+    """A forked process (a ZeroGPU worker) gets every lock as it was at the fork, held by threads it doesn't
+    have: one held then (a model being loaded by another request) would never be released in it."""
+    for cache in list(_caches.values()):
+        cache._lock = threading.Lock()
+        cache._load_locks = {}
+        for entry in cache._entries.values():
+            entry.lock = threading.RLock()
+
+
+os.register_at_fork(after_in_child=_fresh_locks_after_fork)
+
+
 class ModelCache:
     def __reduce__(self):
         return _cache_by_key, (id(self),)
@@ -301,6 +314,11 @@ class ModelCache:
         half precision) and are moved inside each call (modules/gpu.py)."""
         if self.zerogpu:
             self.load_device = torch.device("cpu")
+
+    def peek(self, model_id: str) -> LoadedModel | None:
+        """The loaded model, without loading it or counting it as used."""
+        with self._lock:
+            return self._entries.get(model_id)
 
     def is_allowed(self, model_id: str) -> bool:
         return model_id in CATALOG or model_id in self.overrides

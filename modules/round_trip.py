@@ -36,10 +36,10 @@ class RoundTrip:
 
 
 def _voice(language: str) -> str:
-    voices = languages.MMS_TTS.matching(language)
-    if not voices:
+    voice = languages.voice_for(language)
+    if voice is None:
         raise UserInputError(f"There is no MMS-TTS voice for {languages.language_name(language)} ({language}).")
-    return voices[0]
+    return voice
 
 
 def _spoken(said: str, voice: str, cache: ModelCache) -> tuple[str, speak.Speech]:
@@ -60,15 +60,23 @@ def speak_then_transcribe(said: str, language: str, cache: ModelCache | None = N
     samples = load_audio_16k((speech.sampling_rate, speech.waveform)).samples
     transcript = transcribe.transcribe(samples, asr[0], MMS_ASR_MODEL, cache=cache).text
     return RoundTrip(SPEAK_TRANSCRIBE, voice, reference, speech.waveform, speech.sampling_rate, transcript,
-                     compare.score(reference, transcript), models=[tts_model_id(voice), MMS_ASR_MODEL])
+                     compare.score(reference, transcript, voice), models=[tts_model_id(voice), MMS_ASR_MODEL])
 
 
 def transcribe_then_speak(samples: np.ndarray, language: str, cache: ModelCache | None = None) -> RoundTrip:
     """Transcribe `samples` with MMS in `language` (or AUTO), then read the transcript in that language's voice."""
     cache = cache or default_cache()
+    if language != transcribe.AUTO:
+        _voice(language)  # no voice: said before any listening
     result = transcribe.transcribe(samples, language, MMS_ASR_MODEL, cache=cache)
     if not result.text.strip():
         raise UserInputError("Nothing was heard in the recording, so there is nothing to read aloud.")
+    limit = load_settings().max_text_chars
+    if len(result.text) > limit:
+        raise UserInputError(
+            f"The transcript has {len(result.text):,} characters; the voice reads at most {limit:,} at once. "
+            "Use a shorter recording."
+        )
     voice = _voice(result.language)
     speech = speak.synthesize(result.text, voice, cache=cache)
     return RoundTrip(TRANSCRIBE_SPEAK, voice, result.text, speech.waveform, speech.sampling_rate,

@@ -246,22 +246,24 @@ def split_sentences(text: str, max_chars: int = 300) -> list[str]:
 
 
 # Marks inside a word that don't part it: apostrophes and hyphens between letters ("don't", "e-mail"), and
-# decimal or thousands marks between digits ("3.5", "10,000").
+# decimal or thousands marks between digits ("3.5", "10,000"); a space between digits still parts them.
 _WORD_JOINERS = "'’ʼ‘-‐‑"
-_NUMBER_JOINERS = ".,'’  "
+_NUMBER_JOINERS = ".,'’"
 
 
 def normalise_for_scoring(text: str) -> str:
     """Both sides of an error rate, made comparable (modules/compare.py): Unicode NFKC (one form for
     composed letters and compatibility characters), case folded, punctuation and symbols (Unicode
-    categories P and S) taken out, whitespace collapsed. A joiner inside a word or number is dropped
-    ("don't" -> "dont", "3.5" -> "35"); any other mark parts words. Letters, marks and digits stay:
-    "Don't, Stop!" and "dont stop" score the same; "colour" and "color" do not."""
+    categories P and S) taken out, invisible format characters (Cf: zero-width space, soft hyphen) dropped,
+    whitespace collapsed. A joiner inside a word or number is dropped ("don't" -> "dont", "3.5" -> "35");
+    any other mark parts words. Letters, marks and digits stay: "Don't, Stop!" and "dont stop" score the
+    same; "colour" and "color" do not."""
     text = unicodedata.normalize("NFKC", text).casefold()
+    text = "".join(char for char in text if unicodedata.category(char) != "Cf")
     kept = []
     for index, char in enumerate(text):
         before, after = text[index - 1 : index], text[index + 1 : index + 2]
-        if unicodedata.category(char)[0] not in "PSZ":
+        if unicodedata.category(char)[0] not in "PSZC":
             kept.append(char)
         elif (char in _WORD_JOINERS and before.isalnum() and after.isalnum()) or (
             char in _NUMBER_JOINERS and before.isdigit() and after.isdigit()

@@ -120,9 +120,14 @@ def test_file_arguments_by_url_and_base64_obey_the_upload_rules(app_url, speech_
     (folder / "large.wav").write_bytes(wav[:44] + b"\0" * (limit + 1))
     failed, text = identify_call(app_url, base + "large.wav")
     assert failed and f"larger than this server accepts ({UPLOAD_LIMIT.removesuffix('mb')} MB at most)" in text
-    assert not list(Path(app_url_cache()).rglob("large.wav*"))  # nothing of it is left on disk
+    # Nothing of it is left on disk, not even the partial download.
+    assert not list(Path(app_url_cache()).rglob("large.wav")) and not list(Path(app_url_cache()).rglob("*.part"))
     failed, text = identify_call(app_url, base + "missing.wav")
     assert failed and "the server answered 404" in text
+    from tests.conftest import free_port
+
+    failed, text = identify_call(app_url, f"http://127.0.0.1:{free_port()}/nobody-listens.wav")
+    assert failed and "can't be fetched (ConnectError)" in text
 
 
 def app_url_cache() -> str:

@@ -19,7 +19,9 @@ from modules.models import LID_MODELS, MMS_ASR_MODEL, SEAMLESS_MODEL, ModelCache
 
 
 class ForkedGpuCalls:
-    """Stands in for `spaces.GPU(duration=...)`: each call runs in a forked process, as on ZeroGPU."""
+    """Stands in for `spaces.GPU(duration=...)`: each call runs in a forked process, as on ZeroGPU, and an
+    error comes back as spaces hands it back (zero/wrappers.py `exception_result`): a gr.Error as it is,
+    anything else as gr.Error("<class name>", title="ZeroGPU worker error")."""
 
     def __init__(self):
         self.durations: list[int] = []
@@ -44,6 +46,10 @@ class ForkedGpuCalls:
                         outcome = ("ok", task(*args_, **kwargs_))
                         loads = sum(sum(c.load_counts.values()) for c in caches) - before
                     except BaseException as error:  # noqa: BLE001 - handed back, as ZeroGPU does
+                        import gradio as gr
+
+                        if not isinstance(error, gr.Error):
+                            error = gr.Error(type(error).__name__, title="ZeroGPU worker error")
                         outcome, loads = ("error", error), 0
                     with os.fdopen(write, "wb") as pipe:
                         pickle.dump((outcome, loads), pipe)
@@ -136,6 +142,7 @@ def test_models_a_request_needs_are_loaded_before_its_gpu_call(cache, speech_16k
 
 
 def test_the_duration_asked_follows_the_input(cache, speech_16k, zerogpu):
+    cache.get(MMS_ASR_MODEL, "ctc"), cache.get(tts_model_id("eng"), "speak")  # loaded: no load time asked
     short, long = speech_16k, np.tile(speech_16k, 200)  # ~10 minutes
     transcribe.transcribe(short, "eng", cache=cache)
     transcribe.transcribe(long, "eng", cache=cache)
@@ -155,6 +162,24 @@ def test_a_request_over_the_gpu_time_a_call_may_take_is_refused_before_any(cache
     assert zerogpu.durations == [] and cache.load_counts == {}
 
 
+def test_the_apps_errors_keep_their_message_across_the_worker(cache, speech_16k, zerogpu):
+    # Catalogued, absent from the tiny checkpoint's vocabulary: raised inside the GPU call.
+    with pytest.raises(UserInputError, match="no vocabulary for 'yor'"):
+        transcribe.transcribe(speech_16k, "yor", cache=cache)
+    settings = translate.GenerationSettings(num_beams=1, max_new_tokens=16, speaker_id=10_000)
+    with pytest.raises(UserInputError, match="speaker"):
+        translate.translate_text("Hello.", "eng", "fra", settings, cache=cache)
+    assert len(zerogpu.durations) == 2  # both were inside GPU calls
+
+
+def test_a_model_loaded_just_before_the_call_adds_load_time_to_the_duration(cache, speech_16k, zerogpu):
+    transcribe.transcribe(speech_16k, "eng", cache=cache)  # loads MMS in the server first
+    transcribe.transcribe(speech_16k, "eng", cache=cache)  # already there
+    work = budget.gpu_work("ctc audio second", len(speech_16k) / 16000)
+    assert zerogpu.durations == [budget.gpu_seconds(work + budget.GPU_LOAD_SECONDS), budget.gpu_seconds(work)]
+    assert zerogpu.durations[0] > zerogpu.durations[1]
+
+
 def test_live_captions_through_forked_gpu_calls(cache, speech_16k, zerogpu):
     pieces = np.array_split((speech_16k * 32767).astype(np.int16), 6)
     forked = live.start(MMS_ASR_MODEL, "fra")
@@ -169,3 +194,13 @@ def test_live_captions_through_forked_gpu_calls(cache, speech_16k, zerogpu):
 def test_start_up_off_loads_nothing_and_starts_serving(cache):
     assert warmup.start_up("off", cache) == {} and cache.loaded_ids() == []
     assert cache.load_device == cache.device
+
+
+def test_a_comparison_is_one_gpu_call(cache, speech_16k):
+    from modules import compare
+
+    expected = [(r.model_id, r.text, r.score) for r in compare.compare(speech_16k, "eng", "testing one two", cache=cache).results]
+    calls = ForkedGpuCalls()
+    with gpu.as_on_zerogpu(calls):
+        got = [(r.model_id, r.text, r.score) for r in compare.compare(speech_16k, "eng", "testing one two", cache=cache).results]
+    assert got == expected and len(calls.durations) == 1 and calls.loads_in_worker == [0]

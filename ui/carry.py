@@ -43,10 +43,6 @@ def asr_choice(code: str) -> tuple[str, str] | None:
     return None
 
 
-def voice_for(code: str) -> str | None:
-    return next(iter(languages.MMS_TTS.matching(code)), None)
-
-
 def offers(ranking: dict | None):
     """The carry buttons for the identified language: shown, and named, only where they can work."""
     code = top_language(ranking)
@@ -72,7 +68,7 @@ def connect(tabs: gr.Tabs, source: dict, transcribe: dict, speak: dict, translat
 
     def to_speak(ranking_value):
         code = top_language(ranking_value)
-        return gr.Tabs(selected="speak"), suggested_sentence(code), voice_for(code)
+        return gr.Tabs(selected="speak"), suggested_sentence(code), languages.voice_for(code)
 
     def to_translate(clip):
         return gr.Tabs(selected="translate"), INPUT_SPEECH, clip
@@ -93,7 +89,7 @@ def use_everywhere(code: str | None):
     name = languages.language_name(code)
     asr = asr_choice(code)
     align_language = next(iter(languages.MMS_ASR.matching(code)), None)
-    voice = voice_for(code)
+    voice = languages.voice_for(code)
     target = next(iter(languages.SEAMLESS_TEXT_OUT.matching(code)), None)
     placed = {"Transcribe": asr, "Align": align_language, "Speak": voice, "Translate (into)": target}
     done = [tab for tab, value in placed.items() if value]

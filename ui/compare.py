@@ -34,17 +34,21 @@ def _lead(main_figure: str) -> str:
     return "Lower is better: WER counts wrong, missing and extra words; CER counts characters."
 
 
+def marked(differences: list[tuple[str, str | None]]) -> str:
+    """A transcript's words as HTML, each mistake marked (CSS above): wrong, extra, missing."""
+    return " ".join(
+        html.escape(words) if kind is None else f'<span class="diff-{kind}" title="{kind}">{html.escape(words)}</span>'
+        for words, kind in differences
+    )
+
+
 def _differences(result: compare.ModelResult) -> str:
     name = html.escape(compare.ASR_NAMES.get(result.model_id, result.model_id))
     if result.error:
         return f"<p><b>{name}</b>: {html.escape(result.error)}</p>"
     if result.score is None:
         return f"<p><b>{name}</b>: {html.escape(result.text) or '<i>(nothing heard)</i>'}</p>"
-    parts = [
-        html.escape(words) if kind is None else f'<span class="diff-{kind}" title="{kind}">{html.escape(words)}</span>'
-        for words, kind in result.score.differences
-    ]
-    return f"<p><b>{name}</b> (WER {_rate(result.score.wer)}, CER {_rate(result.score.cer)}): {' '.join(parts)}</p>"
+    return f"<p><b>{name}</b> (WER {_rate(result.score.wer)}, CER {_rate(result.score.cer)}): {marked(result.score.differences)}</p>"
 
 
 @shows_errors
@@ -66,7 +70,7 @@ def compare_models(audio_file: str | None, language: str, reference: str = "", s
     clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds, speech_check)
     result = compare.compare(clip.samples, language, reference, progress=progress_reporter(progress))
     table = [
-        [r.model_id, r.revision, "" if r.seconds is None else f"{r.seconds:.2f}",
+        [r.model_id, r.revision, "" if r.seconds is None else f"{r.seconds:.3f}",
          _rate(r.score.wer if r.score else None), _rate(r.score.cer if r.score else None), r.text or r.error]
         for r in result.results
     ]

@@ -26,6 +26,8 @@ are then checked by the handler, as for any upload. `tests/test_mcp.py` checks e
 from __future__ import annotations
 
 import functools
+import os
+import tempfile
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
@@ -72,18 +74,21 @@ def limit_url_downloads(max_bytes: int | None) -> None:
     """Files given by URL obey the upload size limit (see 2. above)."""
 
     async def bounded_download(url: str, cache_dir: str) -> str:
-        name = client_utils.strip_invalid_filename_characters(Path(urlparse(url).path.rstrip("/")).name) or "file"
-        target = Path(cache_dir) / processing_utils.hash_url(url) / name
-        if target.exists():
+        name = client_utils.strip_invalid_filename_characters(Path(urlparse(url).path.rstrip("/")).name)
+        target = Path(cache_dir) / processing_utils.hash_url(url) / (name if name.strip(".") else "file")
+        if target.is_file():
             return str(target)
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
+        # A name of its own per download: two requests for one URL don't write into each other's file.
+        handle, partial = tempfile.mkstemp(dir=target.parent, suffix=".part")
+        os.close(handle)
         try:
-            await _stream_to(url, partial, max_bytes)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        partial.replace(target)
+            await _stream_to(url, Path(partial), max_bytes)
+            os.replace(partial, target)
+        except httpx.HTTPError as error:
+            raise gr.Error(f"The file at {url} can't be fetched ({type(error).__name__}).", print_exception=False) from None
+        finally:
+            Path(partial).unlink(missing_ok=True)
         return str(target)
 
     processing_utils.async_ssrf_protected_download = bounded_download

@@ -11,19 +11,13 @@ import gradio as gr
 from modules import languages, round_trip, validation
 from modules.config import UserInputError
 from ui.common import SETTINGS, error_box, load_clip, model_event, shows_errors, speech_file
+from ui.compare import marked
 
 KINDS = {
     round_trip.SPEAK_TRANSCRIBE: "speak the text, then transcribe it back",
     round_trip.SPEAK_IDENTIFY: "speak the text, then identify the language heard",
     round_trip.TRANSCRIBE_SPEAK: "transcribe the recording, then read the transcript aloud",
 }
-
-
-def _marked(differences) -> str:
-    return " ".join(
-        html.escape(words) if kind is None else f'<span class="diff-{kind}" title="{kind}">{html.escape(words)}</span>'
-        for words, kind in differences
-    )
 
 
 def summary(trip: round_trip.RoundTrip) -> str:
@@ -34,7 +28,7 @@ def summary(trip: round_trip.RoundTrip) -> str:
         return (
             f"**Heard back** ({name}): {html.escape(trip.transcript) or '(nothing)'}\n\n"
             f"Word error rate **{score.wer:.0%}**, character error rate **{score.cer:.0%}** against the text the "
-            f"voice read (numbers as words). Differences: {_marked(score.differences)}\n\n<small>Models: {models}</small>"
+            f"voice read (numbers as words). Differences: {marked(score.differences)}\n\n<small>Models: {models}</small>"
         )
     if trip.kind == round_trip.SPEAK_IDENTIFY:
         top = ", ".join(f"{guess.name} ({guess.probability:.0%})" for guess in trip.guesses[:3])
