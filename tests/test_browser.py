@@ -321,3 +321,31 @@ def test_a_language_picked_in_the_languages_tab_is_chosen_in_the_other_tabs(page
 
     both = len(language_table.search("", ["speak", "transcribe"]))
     expect(page.locator("#languages-count")).to_contain_text(f"{both:,} of 4,031 languages")
+
+
+def test_compare_and_round_trips_in_the_browser(page, app_url):
+    page.goto(app_url)
+    page.get_by_role("tab", name="Transcribe").click()
+    page.locator("#transcribe-audio input[type=file]").set_input_files(str(EXAMPLES / "english.wav"))
+    page.get_by_text("Compare the models on this recording").click()
+    page.locator("#compare-reference textarea").fill("the quick brown fox")
+    page.locator("#compare-button").click()
+    # One row per English model, each naming its revision; the mistakes marked below.
+    expect(page.locator("#compare-notes")).to_contain_text("Language: English (eng).", timeout=TIMEOUT_MS)
+    for model_id in ("facebook/mms-1b-all", "facebook/seamless-m4t-v2-large", "hf-audio/wav2vec2-bert-CV16-en",
+                     "facebook/wav2vec2-base-960h"):
+        expect(page.locator("#compare-table").get_by_text(model_id, exact=True).last).to_be_visible()
+    expect(page.locator("#compare-differences .diff-wrong, #compare-differences .diff-missing").first).to_be_attached()
+    # Hear the transcript: MMS, then the English voice, beside the transcript.
+    page.locator("#transcribe-hear").click()
+    expect(page.locator("#transcribe-hear-result")).to_contain_text("Read aloud in the English voice", timeout=TIMEOUT_MS)
+    expect(page.locator("#transcribe-hear-audio audio[src]")).to_have_count(1)
+    # Speak: check the voice both ways.
+    page.get_by_role("tab", name="Speak").click()
+    page.locator("#speak-text textarea").fill("I have 3 cats.")
+    page.get_by_text("Check this voice").click()
+    page.locator("#speak-check-transcribe").click()
+    expect(page.locator("#speak-check-result")).to_contain_text("Word error rate", timeout=TIMEOUT_MS)
+    page.locator("#speak-check-identify").click()
+    expect(page.locator("#speak-check-result")).to_contain_text(re.compile("Identify heard|most likely languages"),
+                                                                timeout=TIMEOUT_MS)
