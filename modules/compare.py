@@ -156,8 +156,7 @@ def _needed(given: dict) -> list[tuple[str, str]]:
 
 def _gpu_estimate(seconds_of_audio: float, models: list[tuple[str, str]]) -> float:
     """GPU seconds of every model over `seconds_of_audio`, for ZeroGPU (modules/gpu.py)."""
-    clip = {"samples": np.zeros(round(seconds_of_audio * SAMPLE_RATE), np.float32), "language": ""}
-    return sum(transcribe.gpu_estimate(clip, model_id) for model_id, _ in models)
+    return sum(transcribe.model_gpu_work(seconds_of_audio, model_id) for model_id, _ in models)
 
 
 def compare(

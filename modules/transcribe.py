@@ -73,13 +73,16 @@ def gpu_needs(given: dict, model_id: str) -> list[tuple[str, str]]:
     return needed
 
 
+def model_gpu_work(seconds: float, model_id: str, per_second: str = "ctc audio second") -> float:
+    """GPU seconds of `model_id` over `seconds` of audio (Seamless at Transcribe's default beams)."""
+    if model_id == SEAMLESS_MODEL:
+        return budget.gpu_work("seamless audio second", seconds) * budget.seamless_factor(DEFAULT_BEAMS, False)
+    return budget.gpu_work(per_second, seconds)
+
+
 def gpu_estimate(given: dict, model_id: str, per_second: str = "ctc audio second") -> float:
     """GPU seconds of such a request: the model over the clip, and detection first when asked for."""
-    seconds = len(given["samples"]) / SAMPLE_RATE
-    if model_id == SEAMLESS_MODEL:
-        work = budget.gpu_work("seamless audio second", seconds) * budget.seamless_factor(DEFAULT_BEAMS, False)
-    else:
-        work = budget.gpu_work(per_second, seconds)
+    work = model_gpu_work(len(given["samples"]) / SAMPLE_RATE, model_id, per_second)
     return work + (identify.gpu_estimate(given["samples"]) if given["language"] == AUTO else 0.0)
 
 
