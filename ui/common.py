@@ -295,14 +295,24 @@ def batch_section(prefix: str, what: str):
     return files, button, errors, table, download
 
 
-def run_batch(files, task: str, model_id: str, language: str, speech_check, progress, cues=None):
-    """The shared body of the tabs' batch handlers: rows for the table, and the .csv and .zip."""
-    speech_check = validation.flag("speech_check", speech_check)
+def given_files(files, what: str = "audio files, or a .zip of them") -> list[str]:
+    """The paths of a multiple-file input (one path alone counts), or a message saying what to drop."""
     if isinstance(files, str):
         files = [files]
     if not files or not isinstance(files, list) or not all(isinstance(path, str) for path in files):
-        raise UserInputError("No files were given. Drop audio files, or a .zip of them.")
-    limits = batch.Limits(SETTINGS.max_batch_files, SETTINGS.max_batch_seconds, max_file_seconds=SETTINGS.max_transcribe_seconds)
+        raise UserInputError(f"No files were given. Drop {what}.")
+    return files
+
+
+def batch_limits() -> batch.Limits:
+    return batch.Limits(SETTINGS.max_batch_files, SETTINGS.max_batch_seconds, max_file_seconds=SETTINGS.max_transcribe_seconds)
+
+
+def run_batch(files, task: str, model_id: str, language: str, speech_check, progress, cues=None):
+    """The shared body of the tabs' batch handlers: rows for the table, and the .csv and .zip."""
+    speech_check = validation.flag("speech_check", speech_check)
+    files = given_files(files)
+    limits = batch_limits()
     workdir = output_directory()
     items = batch.unpack(files, workdir / "unpacked", limits)
     rows = batch.run(items, task, model_id, language, limits, speech_check and SETTINGS.speech_check,

@@ -9,9 +9,9 @@ import html
 import gradio as gr
 
 from modules import batch, compare, languages, validation
-from modules.config import UserInputError
 from ui.common import (
-    SETTINGS, error_box, load_clip, model_event, output_directory, progress_reporter, shows_errors,
+    SETTINGS, batch_limits, error_box, given_files, load_clip, model_event, output_directory, progress_reporter,
+    shows_errors,
 )
 
 HEADERS = ["model", "revision", "seconds", "WER", "CER", "transcript"]
@@ -92,13 +92,9 @@ def score_test_set(files: list[str] | None, language: str, progress=gr.Progress(
         Per model: clips scored, WER and CER over the whole set (all errors over all reference words), seconds; and a .csv with every clip's transcript and scores.
     """
     language = validation.text("language", language)
-    if isinstance(files, str):
-        files = [files]
-    if not files or not isinstance(files, list) or not all(isinstance(path, str) for path in files):
-        raise UserInputError("No files were given. Drop the clips and their .tsv, or a .zip of them.")
+    files = given_files(files, "the clips and their .tsv, or a .zip of them")
     workdir = output_directory()
-    limits = batch.Limits(SETTINGS.max_batch_files, SETTINGS.max_batch_seconds, max_file_seconds=SETTINGS.max_transcribe_seconds)
-    clips = compare.read_test_set(files, workdir / "unpacked", limits)
+    clips = compare.read_test_set(files, workdir / "unpacked", batch_limits())
     report = compare.score_test_set(clips, language, progress=progress_reporter(progress))
     path = compare.write_report(report, workdir)
     batch.clear(workdir / "unpacked")
