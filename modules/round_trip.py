@@ -17,7 +17,7 @@ from modules.config import UserInputError, load_settings
 from modules.models import MMS_ASR_MODEL, ModelCache, default_cache, tts_model_id
 
 SPEAK_TRANSCRIBE, TRANSCRIBE_SPEAK, SPEAK_IDENTIFY = "speak-transcribe", "transcribe-speak", "speak-identify"
-KINDS = (SPEAK_TRANSCRIBE, TRANSCRIBE_SPEAK, SPEAK_IDENTIFY)
+KINDS = (SPEAK_TRANSCRIBE, SPEAK_IDENTIFY, TRANSCRIBE_SPEAK)
 IDENTIFY_TOP_K = 10
 
 

@@ -13,11 +13,6 @@ from modules.config import UserInputError
 from ui.common import SETTINGS, error_box, load_clip, model_event, shows_errors, speech_file
 from ui.compare import marked
 
-KINDS = {
-    round_trip.SPEAK_TRANSCRIBE: "speak the text, then transcribe it back",
-    round_trip.SPEAK_IDENTIFY: "speak the text, then identify the language heard",
-    round_trip.TRANSCRIBE_SPEAK: "transcribe the recording, then read the transcript aloud",
-}
 
 
 def summary(trip: round_trip.RoundTrip) -> str:
@@ -57,8 +52,8 @@ def run_round_trip(kind: str, input_text: str = "", audio_file: str | None = Non
         The speech made (16 kHz-or-voice-rate WAV), and a summary: the transcript with error rates and marked differences, Identify's ranking, or the transcript read.
     """
     kind, language = validation.text("kind", kind), validation.text("language", language)
-    if kind not in KINDS:
-        raise UserInputError(f"kind must be one of {', '.join(KINDS)}. Got {kind!r}.")
+    if kind not in round_trip.KINDS:
+        raise UserInputError(f"kind must be one of {', '.join(round_trip.KINDS)}. Got {kind!r}.")
     if kind == round_trip.TRANSCRIBE_SPEAK:
         clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds, speech_check)
         trip = round_trip.transcribe_then_speak(clip.samples, language)

@@ -6,7 +6,7 @@ import gradio as gr
 import soundfile
 
 from modules import audio as audio_module
-from modules import languages, live, subtitles, transcribe, validation
+from modules import compare, languages, live, subtitles, transcribe, validation
 from modules.config import ModelUnavailableError, UserInputError
 from modules.models import ENGLISH_ASR_MODEL, MMS_ASR_MODEL, SEAMLESS_MODEL, W2V_BERT_MODELS
 from ui import compare as compare_section
@@ -49,7 +49,7 @@ ASR_MODELS = [
         for model_id, code in W2V_BERT_MODELS.items()
     ],
 ]
-MODEL_NAMES = {model_id: label.split(" (")[0] for label, model_id in ASR_MODELS}
+MODEL_NAMES = compare.ASR_NAMES  # the short names, the same in the Compare table
 AUTO_DETECT = ("Detect the language automatically", transcribe.AUTO)
 
 
