@@ -290,8 +290,9 @@ class ModelCache:
         self.overrides = dict(overrides or {})  # model id -> local directory
         self.revisions = {**MODEL_REVISIONS, **(revisions or {})}
         self.hub_cache_dir = hub_cache_dir  # None: huggingface_hub's default (HF_HUB_CACHE / HF_HOME)
-        self.device, self.dtype = pick_device(device)
-        self.zerogpu = gpu.resolve_mode(device, gpu.ZERO_GPU_SPACE, torch.cuda.is_available()) == "zerogpu"
+        mode = gpu.resolve_mode(device, gpu.ZERO_GPU_SPACE, torch.cuda.is_available())
+        self.zerogpu = mode == "zerogpu"
+        self.device, self.dtype = pick_device(mode)
         # Where a model goes when it loads: the compute device, except on ZeroGPU once the server runs
         # (see start_serving).
         self.load_device = self.device
