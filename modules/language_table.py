@@ -120,6 +120,11 @@ def table(cache: ModelCache | None = None) -> list[LanguageRow]:
     return [_row(code, loaded) for code in _codes()]
 
 
+def row(code: str, cache: ModelCache | None = None) -> LanguageRow | None:
+    """One language's row, or None for a code no model here knows."""
+    return _row(code, _loaded_lid(cache)) if code in _code_set() else None
+
+
 @functools.lru_cache(maxsize=1)
 def _search_texts() -> dict[str, str]:
     """code -> what a search looks in: codes (ISO 639-3 and the shortest tag, ISO 639-1 where there is

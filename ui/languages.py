@@ -80,9 +80,9 @@ def describe(row: language_table.LanguageRow) -> str:
     return "\n".join(lines)
 
 
-def picked(query: str, tasks: list[str], event: gr.SelectData):
+def picked(event: gr.SelectData):
     code = event.row_value[1] if event.row_value else None
-    row = next((row for row in language_table.search(query or "", tasks or [], default_cache()) if row.code == code), None)
+    row = language_table.row(code, default_cache()) if isinstance(code, str) else None
     if row is None:
         return None, gr.update(visible=False), gr.update(visible=False), gr.update(visible=False)
     usable = bool(row.transcribe or row.speak or row.translate)
@@ -114,6 +114,6 @@ def render() -> dict:
     gr.Markdown(f"<small>{language_table.TRAINING_NOTE}</small>", elem_id="languages-training")
     for trigger in (query.change, tasks.change):
         trigger(filtered, [query, tasks], [rows, count_line], show_progress="hidden", **PRIVATE)
-    rows.select(picked, [query, tasks], [code, details, use, compare], **PRIVATE)
+    rows.select(picked, None, [code, details, use, compare], **PRIVATE)
     gr.api(list_languages, api_name="languages")
     return dict(code=code, use=use, compare=compare, carried=carried)
