@@ -2,12 +2,14 @@
 
 The audio's per-frame emissions come from `ctc.emissions` (the same chunking as Transcribe) with the
 language's adapter of facebook/mms-1b-all; `ctc.force_align` finds the best path through the
-transcript's letters. The MMS training text was NFKC-normalised, lower-cased and stripped of
-punctuation (fairseq examples/mms/data_prep/norm_config.py @079b07f: "unicode_norm": "NFKC",
-"lower_case": True, "punc_set"), with words separated by "|", the tokenizer's word delimiter
-(tokenizer_config.json, tests/tiny_models.py REAL). The transcript is read the same way
-(tests/test_align.py compares the ids with Wav2Vec2CTCTokenizer's own); what the user typed is what the
-results show.
+transcript's letters. The transcript is read as MMS's alignment
+text normaliser reads it (`text.normalise_like_mms`: fairseq @728b947 examples/mms/data_prep/
+text_normalization.py and norm_config.py: NFKC, lower case, its 252 punctuation marks and symbols out,
+apostrophes and hyphens inside words kept), with words separated by "|", the tokenizer's word delimiter
+(tokenizer_config.json, tests/tiny_models.py REAL). The real alphabets hold punctuation the normaliser
+removes (tokens.txt of facebook/mms-cclms, ../shared/reference/alphabets), so a mark is never aligned as a
+letter. tests/test_align.py compares the ids with Wav2Vec2CTCTokenizer's own; what the user typed is what
+the results show.
 
 Words whose letters the vocabulary lacks: numbers are spelled out (the shared `text.spell_numbers`);
 other spellings of a letter the vocabulary holds are used (`text.fit_spelling`); then uroman, when
@@ -98,7 +100,9 @@ def read_transcript(transcript: str, vocabulary: dict[str, int], language: str) 
     pending = ""  # punctuation before the first word
     for written in transcript.split():
         spoken, _ = text.spell_numbers(unicodedata.normalize("NFKC", written), language)
-        spoken = text.fit_spelling(spoken, alphabet)
+        # Punctuation out as MMS's normaliser takes it out: the real alphabets hold . , : ; ! ? % " and more
+        # (facebook/mms-cclms mms-1b-all/ces/tokens.txt), which the model almost never emits for a frame.
+        spoken = text.fit_spelling(text.normalise_like_mms(spoken), alphabet)
         letters, missing = _letters(spoken, vocabulary)
         how = ""
         if missing:
@@ -126,7 +130,8 @@ def _letters(word: str, vocabulary: dict[str, int]) -> tuple[str, bool]:
     spelled-out number joined by "|"; and whether a letter (or digit) was missing."""
     kept, missing = [], False
     for ch in word:
-        if ch.isspace() or ch in "-":
+        # A hyphen stays inside a word as MMS's normaliser keeps it ("e-mail"), when the alphabet has one.
+        if ch.isspace() or (ch == "-" and "-" not in vocabulary):
             if kept and kept[-1] != "|":
                 kept.append("|")
             continue

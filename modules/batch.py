@@ -1,18 +1,18 @@
 """Many files at once: Identify or Transcribe each, one results table, a .zip of per-file .txt/.srt and a .csv.
 
 Archives are opened safely: members are never extracted by their own path (each is written to a fresh
-folder under its base name only, so "../" and absolute names can't escape), at most `max_files` members
-and `max_unpacked_bytes` in all (counted while copying, not from the archive's own claims), and an archive
-inside an archive is refused. Each file is its own request: a bad one gets its error in its row and the
-others go on. The files' total duration is bounded (`max_total_seconds`): each file may use what is left.
+folder under its base name only, so "../" and absolute names can't escape), and an archive inside an
+archive is refused. What a request may unpack is one budget for all its archives (modules/request.py):
+files counted before any is written, bytes checked against what the archive claims before copying and
+counted while copying (a bomb lies about its sizes). Each file is its own request: a bad one gets its error
+in its row and the others go on. The files' total duration is bounded the same way: each file may use
+what the request has left, checked from its header before it is decoded.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import re
-import shutil
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -22,6 +22,7 @@ from modules import identify, subtitles, transcribe, vad
 from modules.audio import AudioTooLong, load_audio_16k
 from modules.config import ModelUnavailableError, UserInputError
 from modules.models import ModelCache
+from modules.request import Budget
 
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar")
 IDENTIFY, TRANSCRIBE = "identify", "transcribe"
@@ -35,6 +36,15 @@ class Limits:
     max_total_seconds: float = 3600.0
     max_unpacked_bytes: int = 500_000_000  # an hour of 16 kHz WAV is 115 MB
     max_file_seconds: float = 3600.0
+
+    def budget(self) -> Budget:
+        """A request's budget under these limits, shared by all its archives and files."""
+        return Budget(
+            files=self.max_files, unpacked_bytes=self.max_unpacked_bytes, seconds=self.max_total_seconds,
+            files_rule=f"at most {self.max_files} are accepted at once",
+            bytes_rule=f"one request may unpack at most {self.max_unpacked_bytes / 1e6:,.0f} MB in all",
+            seconds_rule=f"the files together may last at most {self.max_total_seconds / 60:.0f} minutes",
+        )
 
 
 @dataclass
@@ -63,32 +73,35 @@ class Item:
     error: str = ""
 
 
-def unpack(paths: Iterable[str | Path], workdir: Path, limits: Limits = Limits()) -> list[Item]:
-    """The audio files among `paths`, archives opened safely."""
+def unpack(paths: Iterable[str | Path], workdir: Path, budget: Budget | None = None) -> list[Item]:
+    """The audio files among `paths`, archives opened safely, within `budget` (default: `Limits()`'s)."""
+    budget = budget or Limits().budget()
     items: list[Item] = []
     for path in map(Path, paths):
         if path.suffix.lower() == ".zip":
-            items += _unzip(path, workdir, limits, len(items))
+            items += _unzip(path, workdir, budget, len(items))
         else:
+            budget.spend_files(1, f"{len(items) + 1} files were given")
             items.append(Item(path.name, path))
-    if len(items) > limits.max_files:
-        raise UserInputError(f"{len(items)} files were given; at most {limits.max_files} are accepted at once.")
+    if not items:
+        raise UserInputError("No files were found: the archive is empty (or holds only folders). Add audio files to it.")
     return items
 
 
-def _unzip(archive: Path, workdir: Path, limits: Limits, already: int) -> list[Item]:
+def _unzip(archive: Path, workdir: Path, budget: Budget, already: int) -> list[Item]:
     try:
         bundle = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError):
+        budget.spend_files(1, f"{already + 1} files were given")
         return [Item(archive.name, None, f"{archive.name} could not be opened as a .zip archive.")]
     items: list[Item] = []
-    budget = limits.max_unpacked_bytes
     with bundle:
         members = [member for member in bundle.infolist() if not member.is_dir()]
-        if already + len(members) > limits.max_files:
-            raise UserInputError(
-                f"{archive.name} holds {len(members)} files; at most {limits.max_files} are accepted at once."
-            )
+        budget.spend_files(len(members), f"{archive.name} holds {len(members)} files")
+        too_big = f"{archive.name} unpacks to more than this request may unpack"
+        claimed = sum(member.file_size for member in members)
+        if budget.unpacked_bytes is not None and claimed > budget.unpacked_bytes:
+            budget.spend_bytes(claimed, too_big)  # refused before anything is written
         for index, member in enumerate(members):
             shown = f"{archive.name}/{member.filename}"
             base = re.sub(r"[^\w.\- ]", "_", Path(member.filename.replace("\\", "/")).name) or "file"
@@ -99,30 +112,14 @@ def _unzip(archive: Path, workdir: Path, limits: Limits, already: int) -> list[I
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 with bundle.open(member) as source, open(target, "wb") as sink:
-                    budget -= _copy_at_most(source, sink, budget)
-            except _TooBig:
-                raise UserInputError(
-                    f"{archive.name} unpacks to more than {limits.max_unpacked_bytes / 1e6:,.0f} MB; that is the most accepted."
-                ) from None
+                    while block := source.read(1 << 20):
+                        budget.spend_bytes(len(block), too_big)  # counted as copied: sizes can lie
+                        sink.write(block)
             except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
                 items.append(Item(shown, None, f"This file could not be taken out of the archive ({error})."))
                 continue
             items.append(Item(shown, target))
     return items
-
-
-class _TooBig(Exception):
-    pass
-
-
-def _copy_at_most(source: io.BufferedIOBase, sink, budget: int) -> int:
-    copied = 0
-    while block := source.read(1 << 20):
-        copied += len(block)
-        if copied > budget:
-            raise _TooBig
-        sink.write(block)
-    return copied
 
 
 def run(
@@ -135,28 +132,31 @@ def run(
     progress: Progress | None = None,
     done: Callable[[Row], None] | None = None,
     cache: ModelCache | None = None,
+    budget: Budget | None = None,
 ) -> list[Row]:
-    """Each item through `task` ("identify" or "transcribe"), one after another; one row per item."""
+    """Each item through `task` ("identify" or "transcribe"), one after another; one row per item. The
+    seconds decoded come out of `budget` (default: a fresh one of `limits`)."""
     progress = progress or (lambda fraction, description: None)
+    budget = budget or limits.budget()
     rows: list[Row] = []
-    left = limits.max_total_seconds
     for number, item in enumerate(items):
         progress(number / max(1, len(items)), f"File {number + 1} of {len(items)}: {item.name}")
         row = Row(item.name, error=item.error)
         if item.path is not None:
             try:
-                if left <= 0:
-                    raise UserInputError(f"Not processed: the files together may last at most {limits.max_total_seconds / 60:.0f} minutes.")
+                left = budget.seconds_left()
+                if left is not None and left <= 0:
+                    raise UserInputError(f"Not processed: {budget.seconds_rule}.")
+                allowed = limits.max_file_seconds if left is None else min(limits.max_file_seconds, left)
                 try:
-                    clip = load_audio_16k(str(item.path), min(limits.max_file_seconds, left))
+                    clip = load_audio_16k(str(item.path), allowed)
                 except AudioTooLong:
-                    if left >= limits.max_file_seconds:
+                    if allowed >= limits.max_file_seconds:
                         raise
                     raise UserInputError(
-                        f"Not processed: the files together may last at most {limits.max_total_seconds / 60:.0f} "
-                        f"minutes, and {left:.0f} s were left for this one."
+                        f"Not processed: {budget.seconds_rule}, and {left:.0f} s were left for this one."
                     ) from None
-                left -= clip.seconds
+                budget.spend_seconds(clip.seconds, "Not processed")
                 row.seconds = round(clip.seconds, 2)
                 if speech_check:
                     vad.require_speech(clip.samples)
@@ -207,7 +207,3 @@ def _unique(name: str, used: set[str]) -> str:
         candidate = f"{name}-{number}"
     used.add(candidate)
     return candidate
-
-
-def clear(workdir: Path) -> None:
-    shutil.rmtree(workdir, ignore_errors=True)

@@ -20,11 +20,12 @@ import jiwer
 import numpy as np
 
 from modules import batch, gpu, languages, transcribe
-from modules.audio import SAMPLE_RATE, load_audio_16k
+from modules.audio import SAMPLE_RATE, AudioTooLong, load_audio_16k, probe
 from modules.config import ModelUnavailableError, UserInputError, load_settings
 from modules.models import (
     CATALOG, ENGLISH_ASR_MODEL, MMS_ASR_MODEL, SEAMLESS_MODEL, W2V_BERT_MODELS, ModelCache, default_cache,
 )
+from modules.request import Budget
 from modules.text import normalise_for_scoring
 
 Progress = Callable[[float, str], None]
@@ -123,12 +124,16 @@ def main_figure(language: str) -> str:
 
 
 def _check_seconds(seconds: float, models: int) -> None:
+    if seconds * models > load_settings().max_compare_seconds:
+        raise _too_much(f"{seconds:.0f} s", models)
+
+
+def _too_much(audio: str, models: int) -> UserInputError:
     limit = load_settings().max_compare_seconds
-    if seconds * models > limit:
-        raise UserInputError(
-            f"Comparing {models} models on {seconds:.0f} s of audio is {seconds * models:.0f} s of listening; this "
-            f"server compares at most {limit:.0f} s in one request. Send up to {limit / models:.0f} s of audio."
-        )
+    return UserInputError(
+        f"Comparing {models} models on {audio} of audio is more listening than this server does in one request "
+        f"({limit:.0f} s). Send up to {limit / models:.0f} s of audio."
+    )
 
 
 def _revision(cache: ModelCache, model_id: str) -> str:
@@ -184,10 +189,20 @@ def compare(
 
 
 def _models_or_refuse(language: str) -> list[tuple[str, str]]:
+    if language == transcribe.AUTO:
+        raise UserInputError("A test set needs its language chosen: detection reads one clip, not a whole set.")
     models = models_for(language)
     if not models:
-        raise UserInputError(f"No speech-recognition model here has {languages.language_name(language)} ({language}).")
+        raise UserInputError(f"No speech-recognition model here has {_named(language)}. Pick a language from the list.")
     return models
+
+
+def _named(language: str) -> str:
+    """"Name (code)" for a code the app knows; the code alone, quoted, for one it doesn't."""
+    try:
+        return f"{languages.language_name(language)} ({language})"
+    except LookupError:
+        return repr(language)
 
 
 @gpu.runs_models(models=_needed, seconds=lambda given: _gpu_estimate(len(given["samples"]) / SAMPLE_RATE, given["models"]))
@@ -249,11 +264,11 @@ class TestSetReport:
     main_figure: str = "wer"
 
 
-def read_test_set(paths: list[str | Path], workdir: Path, limits: batch.Limits = batch.Limits()) -> list[TestClip]:
+def read_test_set(paths: list[str | Path], workdir: Path, budget: Budget | None = None) -> list[TestClip]:
     """Audio files (or .zip archives of them) and one .tsv naming each file's transcript: two columns, the
     file name and its transcript, with or without a header (Common Voice's "path" and "sentence" columns
-    are found by name)."""
-    items = batch.unpack(paths, workdir, limits)
+    are found by name). Unpacked within `budget` (default: `batch.Limits()`'s)."""
+    items = batch.unpack(paths, workdir, budget)
     tables = [item for item in items if item.name.lower().endswith(".tsv") and item.path is not None]
     if len(tables) != 1:
         raise UserInputError(
@@ -304,14 +319,33 @@ def score_test_set(
     """Every clip through every model that has `language`, one model at a time; totals per model."""
     cache = cache or default_cache()
     models = _models_or_refuse(language)
+    usable = [clip for clip in clips if clip.path is not None and not clip.error]
+    # The compare limit before any decoding: from the files' headers first ...
+    claimed = 0.0
+    for clip in usable:
+        try:
+            claimed += probe(str(clip.path)).seconds or 0.0
+        except UserInputError as error:
+            clip.error = str(error)
+    _check_seconds(claimed, len(models))
+    # ... then while decoding, each clip within what is left (a header can lie, or say nothing).
+    left = load_settings().max_compare_seconds / len(models)
     audio = {}
-    for clip in clips:
-        if clip.path is not None and not clip.error:
-            try:
-                audio[clip.name] = load_audio_16k(str(clip.path), max_seconds=load_settings().max_transcribe_seconds).samples
-            except UserInputError as error:
-                clip.error = str(error)
-    _check_seconds(sum(len(samples) for samples in audio.values()) / SAMPLE_RATE, len(models))
+    for clip in usable:
+        if clip.error:
+            continue
+        try:
+            samples = load_audio_16k(str(clip.path), max_seconds=min(left, load_settings().max_transcribe_seconds)).samples
+        except AudioTooLong:
+            if left >= load_settings().max_transcribe_seconds:
+                raise
+            # Stopped at what was left: more than the headers said, and more than the limit.
+            raise _too_much(f"more than {load_settings().max_compare_seconds / len(models):.0f} s", len(models)) from None
+        except UserInputError as error:
+            clip.error = str(error)
+            continue
+        audio[clip.name] = samples
+        left -= len(samples) / SAMPLE_RATE
     totals, rows = _score_clips(audio, clips, models, language, cache, progress)
     return TestSetReport(language, totals, rows, main_figure(language))
 

@@ -52,7 +52,7 @@ from transformers import (  # noqa: E402
     Wav2Vec2ForSequenceClassification,
 )
 
-from modules import gpu, languages  # noqa: E402
+from modules import gpu, languages, request  # noqa: E402
 from modules.config import ModelUnavailableError, UserInputError, load_settings  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -302,6 +302,8 @@ class ModelCache:
         self._entries: OrderedDict[str, LoadedModel] = OrderedDict()  # least recently used first
         self._load_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
+        # model id -> how many running requests hold it (modules/request.py): never evicted while held.
+        self._pins: dict[str, int] = {}
         self._hub_checked_at = -1e9
         self._hub_ok = False
         self._reported_missing: set[str] = set()
@@ -417,29 +419,51 @@ class ModelCache:
         expected = CATALOG.get(model_id)
         if task not in LOADERS or (expected is not None and expected != task):
             raise UserInputError(f"The model {model_id} can't be used for this task.")
-        entry = self._cached_or_loaded(model_id, task)
+        entry = self._cached_or_loaded(model_id, task, request.current())
         if entry.device != self.device and gpu.inside_gpu_call():
             # ZeroGPU: this is the worker's copy of a model kept on the CPU; it is thrown away after the call.
             entry.model.to(self.device)
             entry.device = self.device
         return entry
 
-    def _cached_or_loaded(self, model_id: str, task: str) -> LoadedModel:
+    def _cached_or_loaded(self, model_id: str, task: str, scope: request.Scope | None) -> LoadedModel:
         with self._lock:
             if model_id in self._entries:
                 self._entries.move_to_end(model_id)
+                self._pin_for(scope, model_id)
                 return self._entries[model_id]
             load_lock = self._load_locks.setdefault(model_id, threading.Lock())
         with load_lock:
             with self._lock:
                 if model_id in self._entries:
+                    self._pin_for(scope, model_id)
                     return self._entries[model_id]
             entry = self._load(model_id, task)
             with self._lock:
                 self._entries[model_id] = entry
                 self.load_counts[model_id] = self.load_counts.get(model_id, 0) + 1
+                self._pin_for(scope, model_id)
                 self._evict_over_budget(keep=model_id)
             return entry
+
+    def _pin_for(self, scope: request.Scope | None, model_id: str) -> None:
+        # Called with self._lock held: the entry can't be evicted between being found and being pinned.
+        if scope is not None and scope.holds(self, model_id):
+            self._pins[model_id] = self._pins.get(model_id, 0) + 1
+
+    def unpin(self, model_id: str) -> None:
+        """A request that held `model_id` ended (modules/request.py); past the budget, it may go now."""
+        with self._lock:
+            left = self._pins.get(model_id, 0) - 1
+            if left > 0:
+                self._pins[model_id] = left
+            else:
+                self._pins.pop(model_id, None)
+            self._evict_over_budget(keep=None)
+
+    def pinned_ids(self) -> list[str]:
+        with self._lock:
+            return sorted(self._pins)
 
     def evict(self, model_id: str) -> bool:
         with self._lock:
@@ -478,11 +502,21 @@ class ModelCache:
                 "Try shorter audio or text, or try again when the server is less busy."
             ) from error
 
-    def _evict_over_budget(self, keep: str) -> None:
+    def _evict_over_budget(self, keep: str | None) -> None:
+        """Least recently used first, never `keep` (just loaded) nor a model a running request holds: evicting
+        one in use would not free its memory, and the next request would load a second copy beside it."""
         # Called with self._lock held.
-        while sum(e.nbytes for e in self._entries.values()) > self.budget_bytes and len(self._entries) > 1:
-            oldest = next(model_id for model_id in self._entries if model_id != keep)
-            del self._entries[oldest]
+        while sum(e.nbytes for e in self._entries.values()) > self.budget_bytes:
+            evictable = [model_id for model_id in self._entries if model_id != keep and model_id not in self._pins]
+            if not evictable:
+                if len(self._entries) > 1:
+                    log.warning(
+                        "model cache over its budget (%.1f of %.1f GB): every other loaded model is in use by a "
+                        "running request (%s)", sum(e.nbytes for e in self._entries.values()) / 2**30,
+                        self.budget_bytes / 2**30, ", ".join(sorted(self._pins)),
+                    )
+                return
+            del self._entries[evictable[0]]
 
     def _unavailable(self, model_id: str, reason: str, error: BaseException | None = None) -> ModelUnavailableError:
         """The error a visitor sees (plain words); the operator's details go to the server log, with the

@@ -245,6 +245,41 @@ def split_sentences(text: str, max_chars: int = 300) -> list[str]:
     return pieces
 
 
+# -- Align: the transcript as MMS's alignment text normaliser reads it ---------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _mms_normaliser_table() -> dict[int, str]:
+    """modules/data/mms_text_normalisation.tsv as a str.translate table (a space or nothing per character)."""
+    from pathlib import Path
+
+    table = {}
+    path = Path(__file__).parent / "data" / "mms_text_normalisation.tsv"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith(("#", "codepoint")) or not line.strip():
+            continue
+        codepoint, action, _ = line.split("\t", 2)
+        table[int(codepoint[2:], 16)] = " " if action == "space" else ""
+    return table
+
+
+# fairseq norm_config.py `shared_mappping`: a curly apostrophe between two non-spaces is ASCII "'" ("d’un").
+_MMS_IN_WORD_APOSTROPHE = re.compile(r"(\S+)[\u201b\u2019\u2018](\S+)")
+
+
+def normalise_like_mms(text: str) -> str:
+    """`text` as MMS's alignment data preparation normalised it (fairseq @728b947 examples/mms/data_prep/
+    text_normalization.py, config "*"): NFKC, lower case, a curly apostrophe inside a word made "'", its 252
+    punctuation marks and symbols made spaces, its invisible marks and Arabic diacritics deleted, spaces
+    collapsed. ASCII "'" and "-" stay, as there ("don't", "e-mail"). Two steps of the original are left out
+    on purpose, because Align needs every spoken word: it deletes numbers written in digits (Align spells
+    them out, `spell_numbers`) and any "(…)" that holds a digit ("(Sam 23:17)")."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _MMS_IN_WORD_APOSTROPHE.sub(r"\1'\2", text)
+    text = text.translate(_mms_normaliser_table())
+    return " ".join(text.split())
+
+
 # Marks inside a word that don't part it: apostrophes and hyphens between letters ("don't", "e-mail"), and
 # decimal or thousands marks between digits ("3.5", "10,000"); a space between digits still parts them.
 _WORD_JOINERS = "'’ʼ‘-‐‑"

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from modules import request
 from modules.audio import SAMPLE_RATE, split_at_quiet_points
 from modules.config import UserInputError
 
@@ -70,6 +71,7 @@ def require_speech(samples: np.ndarray, block_seconds: float = 30.0) -> None:
     by audio that is then refused."""
     block = int(block_seconds * SAMPLE_RATE)
     for start in range(0, len(samples), block):
+        request.check_stopped()  # a cancelled request stops here, not after the whole clip
         if speech_intervals(samples[start : start + block]):
             return
     raise UserInputError(NO_SPEECH)

@@ -175,6 +175,35 @@ def test_transcript_is_read_as_the_training_text_was_normalised():
     assert [(w.letters, w.how) for w in words] == [("hello", ""), ("fine", ""), ("three", "")]
 
 
+@pytest.mark.parametrize("language", ["ces", "hau"])
+def test_punctuation_in_a_real_alphabet_is_never_aligned(cache, language):
+    """The real alphabets hold punctuation and symbols (ces: . , : ; ! ? % " ' – — / [ ] & + ×) that MMS's
+    normaliser takes out of the text (fairseq examples/mms/data_prep): "den," is aligned as "den", "%" is no
+    word; apostrophes and hyphens inside words stay, as the normaliser keeps them. The ids are the
+    tokenizer's own for the normalised text ('|' looked up: 5 in hau, not 4)."""
+    from modules import transcribe
+    from modules.models import MMS_ASR_MODEL
+    from tests.tiny_models import real_alphabet
+
+    entry = cache.get(MMS_ASR_MODEL, "ctc")
+    with entry.lock:
+        transcribe.apply_adapter(entry, language)
+        tokenizer = entry.processor.tokenizer
+        vocabulary = {t: i for t, i in tokenizer.get_vocab().items() if t not in tokenizer.all_special_tokens or t == "|"}
+        assert vocabulary["|"] == 4 + real_alphabet(language).index("|")
+        marks = [mark for mark in ".,:;!?%[]&+" if mark in vocabulary]
+        assert len(marks) >= 8, "the real alphabet holds punctuation"
+        words = align.read_transcript("Den, kdy „přišel“ [domů]: 100 % jistě! Don't e-mail ×", vocabulary, language)
+        letters = "|".join(word.letters for word in words)
+        assert not set(letters) & set(marks + ["„", "“", "×"])
+        assert [w.text for w in words] == ["Den,", "kdy", "„přišel“", "[domů]:", "100 %", "jistě!", "Don't", "e-mail ×"]
+        assert words[-1].letters == "e-mail" and words[-2].letters == "don't"
+        if language == "ces":  # every letter is in the Czech alphabet; num2words reads 100 in Czech
+            spelled = words[4].letters.replace("|", " ")
+            expected = tokenizer(f"den kdy přišel domů {spelled} jistě don't e-mail").input_ids
+            assert [vocabulary[ch] for ch in letters] == expected
+
+
 def test_align_on_the_tiny_model(cache, speech_16k):
     result = align.align(speech_16k, "Testing one two three, the audio module.", "eng", cache=cache)
     assert [word.text for word in result.words] == ["Testing", "one", "two", "three,", "the", "audio", "module."]

@@ -1,5 +1,7 @@
 """modules/audio.py against real files in every format and channel layout, and against bad input."""
 
+import subprocess
+
 import numpy as np
 import pytest
 import soundfile
@@ -191,14 +193,28 @@ def test_a_compressed_long_file_is_refused_before_decoding(tmp_path, monkeypatch
         audio.load_audio_16k(str(bomb), max_seconds=30)
     assert [command[0][0] for command in started] == ["ffprobe"]  # it read the duration; ffmpeg never decoded
 
-    # Were the duration unknown, ffmpeg stops at the limit: samples decoded, not the file's length.
-    monkeypatch.setattr(audio, "_probe", lambda path: (["audio"], None))
+
+
+def test_a_file_without_a_duration_is_read_up_to_the_limit_and_said_so(tmp_path, monkeypatch):
+    """A WebM written to a pipe has no duration in its header, as browsers' MediaRecorder writes it: ffmpeg
+    stops at the limit (samples decoded, not the file's length), and the message doesn't pretend to know
+    its length ("600.0 s long" was said of a longer recording)."""
+    from modules import audio
+
+    wav, live = tmp_path / "tone.wav", tmp_path / "recording.webm"
+    subprocess.run(["sox", "-n", "-r", "16000", str(wav), "synth", "45", "sine", "300"], check=True)
+    with open(live, "wb") as sink:  # written to a pipe: no duration, no cues
+        subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(wav), "-c:a", "libopus", "-ar", "48000", "-f", "webm",
+                        "pipe:1"], stdout=sink, check=True)
+    assert audio.probe(str(live)).seconds is None and audio.probe(str(live)).rate == 48000
     added = []
     real_add = audio._Converter.add
     monkeypatch.setattr(audio._Converter, "add", lambda self, block: added.append(len(block)) or real_add(self, block))
-    with pytest.raises(UserInputError, match="this tab accepts at most 30 s"):
-        audio.load_audio_16k(str(bomb), max_seconds=30)
+    with pytest.raises(UserInputError, match=r"The audio is longer than 30 s \(its file doesn't say how long it is"):
+        audio.load_audio_16k(str(live), max_seconds=30)
     assert 30 * 16000 < sum(added) <= 30.01 * 16000
+    # Under the limit, its true length comes from the decode.
+    assert audio.load_audio_16k(str(live), max_seconds=60).seconds == pytest.approx(45, abs=0.05)
 
 
 def test_a_phone_video_is_heard_and_a_silent_video_is_named(tmp_path):
@@ -222,3 +238,114 @@ def test_an_image_is_not_audio(tmp_path):
     ffmpeg("-f", "lavfi", "-i", "color=c=red:s=32x32", "-frames:v", "1", str(image))
     with pytest.raises(UserInputError, match="The file photo.png (is not audio that can be read|has no audio track)"):
         load_audio_16k(str(image), max_seconds=60)
+
+
+# -- Issue 20: nothing lost on the way in, nothing read but the upload ---------------------------------------
+
+
+def sox(*arguments):
+    subprocess.run(["sox", *map(str, arguments)], check=True, capture_output=True)
+
+
+@pytest.mark.parametrize("suffix", [".mp3", ".wav"])
+def test_a_loud_recording_that_needs_resampling_is_decoded_whole(tmp_path, suffix):
+    """Past full scale and not at 16 kHz: read once for the peak and once to convert. The passes used to share
+    one frame count, so the second stopped early: a loud 400 s MP3 came back as 198.5 s, a 500 s float WAV as
+    "empty". Here 20 s under a 30 s limit (the same arithmetic, smaller): a clipped square wave as an MP3
+    (its decoder overshoots to ~1.3, as on the issue's file), a float WAV at 1.3."""
+    loud = tmp_path / f"loud{suffix}"
+    if suffix == ".mp3":
+        square = tmp_path / "square.wav"
+        sox("-n", "-r", "44100", square, "synth", "20", "square", "300", "vol", "0.99")
+        subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(square), str(loud)], check=True)
+    else:
+        time = np.arange(20 * 44100) / 44100
+        soundfile.write(str(loud), (1.3 * np.sin(2 * np.pi * 300 * time)).astype(np.float32), 44100, subtype="FLOAT")
+    peak = float(np.abs(soundfile.read(str(loud), dtype="float32")[0]).max())
+    assert peak > 1.1, "the file must hold samples past full scale"
+    clip = load_audio_16k(str(loud), max_seconds=30)
+    assert clip.seconds == pytest.approx(20, abs=0.1)
+    assert np.abs(clip.samples).max() <= 1.0 and any("scaled down" in note for note in clip.notes)
+
+
+@pytest.mark.parametrize("container, codec", [("m4a", "aac"), ("webm", "libopus")])
+def test_a_phone_or_browser_recording_at_8k_is_said_to_be_below_16k(tmp_path, container, codec):
+    """ffmpeg converts m4a and webm to 16 kHz itself; the recording's own rate comes from ffprobe, so the
+    warning is the same as for the WAV."""
+    wav = tmp_path / "phone.wav"
+    sox("-n", "-r", "8000", wav, "synth", "3", "sine", "300", "vol", "0.5")
+    compressed = tmp_path / f"phone.{container}"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(wav), "-c:a", codec, "-ar", "8000" if codec == "aac" else "48000",
+                    str(compressed)], check=True)
+    expected_rate = 8000 if codec == "aac" else 48000  # Opus has no 8 kHz: the encoder's input rate is what it keeps
+    clip = load_audio_16k(str(compressed))
+    assert audio.probe(str(compressed)).rate == expected_rate
+    if expected_rate < SAMPLE_RATE:
+        assert any("recorded at 8,000 Hz" in warning for warning in clip.warnings)
+        assert f"resampled from 8000 Hz to {SAMPLE_RATE} Hz" in clip.notes
+    assert load_audio_16k(str(wav)).warnings == [w for w in clip.warnings] or expected_rate >= SAMPLE_RATE
+
+
+def test_real_8k_recordings_in_phone_and_browser_formats_warn():
+    """../shared/real-audio: osr_8k.m4a is 8 kHz AAC (OSR telephone speech)."""
+    from pathlib import Path
+
+    real = Path(__file__).resolve().parents[2] / "shared" / "real-audio" / "osr_8k.m4a"
+    if not real.is_file():
+        pytest.skip("../shared/real-audio is not beside this checkout")
+    assert any("recorded at 8,000 Hz" in warning for warning in load_audio_16k(str(real)).warnings)
+
+
+def _serve(directory):
+    """A local HTTP server that records every path asked for (the address an attack would point at)."""
+    import functools
+    import http.server
+    import threading
+
+    asked = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            asked.append(self.path)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, asked
+
+
+@pytest.mark.parametrize("name", ["local.m3u8", "local.m4a", "list.ffconcat", "list.wav"])
+def test_a_playlist_or_list_pointing_elsewhere_is_not_followed(tmp_path, name):
+    """ffprobe and ffmpeg open the upload and nothing else: an HLS playlist or an ffconcat list that points at
+    a file elsewhere on the server, or at 127.0.0.1, is refused, whatever its name says (ffmpeg probes the
+    content); before, the playlist's segment was decoded and identified."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    wav, segment = elsewhere / "secret.wav", elsewhere / "secret.ts"
+    sox("-n", "-r", "16000", wav, "synth", "3", "sine", "300", "vol", "0.5")
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(wav), "-c:a", "aac", "-f", "mpegts", str(segment)], check=True)
+    server, asked = _serve(elsewhere)
+    upload = tmp_path / "uploads" / name
+    upload.parent.mkdir()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/secret.ts"
+        for target in (f"file://{segment}", str(segment), url):
+            if name.startswith("local"):
+                upload.write_text(f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:3.0,\n{target}\n#EXT-X-ENDLIST\n")
+            else:
+                upload.write_text(f"ffconcat version 1.0\nfile '{wav if target == url else target}'\n")
+            with pytest.raises(UserInputError, match=f"The file {name} is not audio that can be read"):
+                load_audio_16k(str(upload))
+        assert asked == []  # not even a request reached the local server
+        # The attack is real: ffmpeg as the app called it before follows the playlist to the server's file.
+        upload.write_text(f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:3.0,\nfile://{segment}\n#EXT-X-ENDLIST\n")
+        followed = subprocess.run(["ffmpeg", "-v", "error", "-i", str(upload), "-f", "f32le", "pipe:1"], capture_output=True)
+        assert len(followed.stdout) > 16000 * 4 if name.startswith("local") else True
+    finally:
+        server.shutdown()
+
+
+def test_a_headerless_raw_file_gets_a_message(tmp_path):
+    raw = tmp_path / "recording.raw"
+    raw.write_bytes(np.random.default_rng(0).bytes(32000))
+    with pytest.raises(UserInputError, match="The file recording.raw is not audio that can be read. Accepted:"):
+        load_audio_16k(str(raw))

@@ -47,16 +47,52 @@ def test_unpacking_never_leaves_its_folder(tmp_path):
 def test_archive_limits(tmp_path):
     many = make_zip(tmp_path / "many.zip", {f"{n}.wav": b"x" for n in range(6)})
     with pytest.raises(UserInputError, match="holds 6 files; at most 5"):
-        batch.unpack([many], tmp_path / "w1", batch.Limits(max_files=5))
+        batch.unpack([many], tmp_path / "w1", batch.Limits(max_files=5).budget())
     # A bomb: 50 MB of zeros compresses to ~50 KB; the copy stops at the limit, whatever the archive claims.
     bomb = make_zip(tmp_path / "bomb.zip", {"zeros.wav": bytes(50_000_000)})
     assert bomb.stat().st_size < 200_000
-    with pytest.raises(UserInputError, match="unpacks to more than 10 MB"):
-        batch.unpack([bomb], tmp_path / "w2", batch.Limits(max_unpacked_bytes=10_000_000))
-    assert sum(f.stat().st_size for f in (tmp_path / "w2").rglob("*") if f.is_file()) <= 10_000_000 + (1 << 20)
+    with pytest.raises(UserInputError, match="bomb.zip unpacks to more than this request may unpack; one request "
+                                             "may unpack at most 10 MB in all"):
+        batch.unpack([bomb], tmp_path / "w2", batch.Limits(max_unpacked_bytes=10_000_000).budget())
+    # Refused from what it claims, before anything was written.
+    assert not any(f.is_file() for f in (tmp_path / "w2").rglob("*"))
     broken = tmp_path / "broken.zip"
     broken.write_bytes(b"not a zip at all")
     assert "could not be opened as a .zip" in batch.unpack([broken], tmp_path / "w3")[0].error
+
+
+def test_the_unpacked_size_is_one_budget_for_the_whole_request(tmp_path):
+    """Five zips of 3 MB under a 10 MB limit: each alone fits, together they don't (the cap used to be per
+    archive: five small zips unpacked five times the limit)."""
+    zips = [make_zip(tmp_path / f"part{n}.zip", {f"{n}.wav": bytes(3_000_000)}) for n in range(5)]
+    workdir = tmp_path / "w"
+    with pytest.raises(UserInputError, match="part3.zip unpacks to more than this request may unpack"):
+        batch.unpack(zips, workdir, batch.Limits(max_unpacked_bytes=10_000_000).budget())
+    assert sum(f.stat().st_size for f in workdir.rglob("*") if f.is_file()) <= 10_000_000
+
+
+def test_an_archive_that_lies_about_its_sizes_writes_no_more_than_it_claims(tmp_path):
+    """A member claiming 1,000 bytes that holds 12 MB: the claim is what the budget is checked against, and no
+    more than it is written (zipfile stops at the claimed size; the member then fails its CRC and gets its row)."""
+    archive = make_zip(tmp_path / "liar.zip", {"zeros.wav": bytes(12_000_000)})
+    data = bytearray(archive.read_bytes())
+    # Rewrite the claimed size (local header and central directory) to 1,000 bytes.
+    with zipfile.ZipFile(archive) as bundle:
+        info = bundle.infolist()[0]
+    claimed = info.file_size.to_bytes(4, "little")
+    assert data.count(claimed) == 2
+    archive.write_bytes(bytes(data).replace(claimed, (1000).to_bytes(4, "little")))
+    items = batch.unpack([archive], tmp_path / "w", batch.Limits(max_unpacked_bytes=10_000_000).budget())
+    assert items[0].path is None and "could not be taken out of the archive" in items[0].error
+    assert sum(f.stat().st_size for f in (tmp_path / "w").rglob("*") if f.is_file()) <= 1000
+
+
+def test_an_empty_archive_is_said_to_be_empty(tmp_path):
+    empty = tmp_path / "empty.zip"
+    with zipfile.ZipFile(empty, "w") as bundle:
+        bundle.writestr("folder/", b"")
+    with pytest.raises(UserInputError, match="No files were found: the archive is empty"):
+        batch.unpack([empty], tmp_path / "w")
 
 
 def test_a_bad_file_gets_its_row_and_the_others_go_on(cache, tmp_path):

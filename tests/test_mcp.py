@@ -141,3 +141,28 @@ def test_file_arguments_say_how_a_file_may_be_given(app_url):
     for name in ("identify_language", "transcribe_audio", "align_audio", "translate_input"):
         description = tools[name].inputSchema["properties"]["audio_file"]["description"]
         assert "public http(s) URL" in description and "data: URL (under 3 MB)" in description, name
+
+
+def test_lists_of_files_are_accepted_and_bad_arguments_are_named(app_url, speech_dir):
+    """A list-of-files argument validates (its schema refers to no missing `$defs`) and each of its strings
+    becomes a file; a wrong argument is refused with its name (ui/gradio_fixes.py, 3. and 4.)."""
+    wav = "data:audio/wav;base64," + base64.b64encode((speech_dir / "mono16k.wav").read_bytes()).decode()
+    tools = {tool.name: tool for tool in mcp_call(app_url, lambda session: session.list_tools()).tools}
+    for name in ("identify_files", "transcribe_files", "score_test_set"):
+        assert "$ref" not in repr(tools[name].inputSchema), name
+        assert tools[name].inputSchema["properties"]["files"]["items"]["type"] == "string", name
+
+    def call(name, arguments):
+        result = mcp_call(app_url, lambda session: session.call_tool(name, arguments))
+        return result.isError, result.content[0].text
+
+    failed, text = call("identify_files", {"files": [wav, wav], "speech_check": False})
+    assert not failed and text.count("mono16k.wav") + text.count("file.wav") >= 2, text
+    failed, text = call("transcribe_files", {"files": [wav], "speech_check": False})
+    assert not failed, text
+    failed, text = call("identify_files", {"files": ["file:///etc/passwd"]})
+    assert failed and "provide a url" in text
+    assert call("speak_text", {"input_text": "Hello", "language": "eng", "seed": "five"}) == (
+        True, "Input validation error: argument 'seed': 'five' is not of type 'integer'")
+    assert call("identify_files", {"files": [5]}) == (
+        True, "Input validation error: argument 'files', item 1: 5 is not of type 'string'")

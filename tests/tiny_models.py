@@ -101,10 +101,14 @@ REAL: dict[str, dict[str, Fact]] = {
             "fine-tune configs with _name_or_path facebook/mms-1b-all (shared/reference/model-configs.md)",
         ),
         "vocab.json": Fact(
-            "{lang: {'<pad>': 0, '<s>': 1, '</s>': 2, '<unk>': 3, '|': 4, then vocabs/<lang>.txt}}, "
-            "json indent 4, sort_keys; language ids such as cmn-script_simplified, azj-script_latin",
-            "repo's create_vocab.py (commit 0e87828); fairseq tokens.txt order (facebook/mms-cclms); "
-            "language ids: facebook/mms-cclms tree and download_vocabs.sh",
+            "{lang: {'<pad>': 0, '<s>': 1, '</s>': 2, '<unk>': 3, then the symbols of vocabs/<lang>.txt}}, "
+            "json indent 4, sort_keys; language ids such as cmn-script_simplified, azj-script_latin. The symbols "
+            "are the language's fairseq tokens.txt after its 4 specials, in file order: '|' is among them (id 4 in "
+            "most, 5 in hau where 'a' is 4), and so are punctuation, digits and symbols (ces: . , : ; ! ? % \" ' – — / "
+            "[ ] & + ×)",
+            "repo's create_vocab.py (commit 0e87828); facebook/mms-cclms mms-1b-all/<lang>/tokens.txt (8 copied in "
+            "tests/fixtures/mms-1b-all-alphabets, sources there); language ids: facebook/mms-cclms tree and "
+            "download_vocabs.sh",
         ),
         "tokenizer_config.json": Fact(
             {"bos_token": "<s>", "clean_up_tokenization_spaces": True, "do_lower_case": False, "eos_token": "</s>",
@@ -210,7 +214,10 @@ REAL: dict[str, dict[str, Fact]] = {
 UNVERIFIED = [
     "facebook/mms-1b-all: whether a root pytorch_model.bin exists; special_tokens_map.json and "
     "preprocessor_config.json contents (written like the sibling facebook/mms-1b's 212 B file); the exact "
-    "names of the 4 special tokens (inferred from sort order); each language's real alphabet (tiny ones here)",
+    "names of the 4 special tokens (inferred from sort order); that vocab.json keeps tokens.txt's symbol order "
+    "(inferred from create_vocab.py); the real alphabets of languages other than the 8 in "
+    "tests/fixtures/mms-1b-all-alphabets (tiny ones here), and the invisible symbols the stored ces and lav "
+    "pages don't show (4 bytes each)",
     "facebook/wav2vec2-base-960h: tokenizer_config.json, special_tokens_map.json and preprocessor_config.json "
     "contents (return_attention_mask false inferred from the file size)",
     "hf-audio/wav2vec2-bert-CV16-en: tokenizer_config.json contents; the CTC head size",
@@ -257,7 +264,20 @@ TINY_WAV2VEC2 = dict(
 )
 
 LATIN = list("abcdefghijklmnopqrstuvwxyz'")
-# Tiny alphabets of the tiny mms-1b-all's languages (the real ones are vocabs/<lang>.txt).
+REAL_ALPHABETS = REPO_ROOT / "tests" / "fixtures" / "mms-1b-all-alphabets"
+
+
+def real_alphabet(language: str) -> list[str]:
+    """A language's real mms-1b-all symbols (tokens.txt after its 4 fairseq specials, '|' where the file has
+    it), from the copies in tests/fixtures/mms-1b-all-alphabets."""
+    lines = (REAL_ALPHABETS / f"{language}.tokens.txt").read_text(encoding="utf-8").split("\n")
+    assert lines[:4] == ["<s>", "<pad>", "</s>", "<unk>"], language
+    return [line for line in lines[4:] if line]
+
+
+REAL_ALPHABET_LANGUAGES = sorted(path.name.split(".")[0] for path in REAL_ALPHABETS.glob("*.tokens.txt"))
+# Alphabets of the tiny mms-1b-all's languages: tiny ones for the languages the tests speak, and the 8 real
+# ones (with their punctuation, digits, symbols and '|' where the real file has it).
 ADAPTER_CHARS = {
     "eng": LATIN,
     "fra": LATIN + list("éèêàçôù"),
@@ -266,8 +286,9 @@ ADAPTER_CHARS = {
     "rus": list("абвгдеёжзийклмнопрстуфхцчшщъыьэюя"),
     "cmn-script_simplified": list("的一是不了人我在有他这中大来上国个到说们"),
     "azj-script_latin": LATIN + list("əğıöüçş"),
+    **{language: real_alphabet(language) for language in REAL_ALPHABET_LANGUAGES},
 }
-CTC_SPECIALS = ["<pad>", "<s>", "</s>", "<unk>", "|"]
+CTC_SPECIALS = ["<pad>", "<s>", "</s>", "<unk>"]
 
 TINY_VITS = dict(
     hidden_size=16,
@@ -352,7 +373,9 @@ def build_mms_asr(
     real = REAL["facebook/mms-1b-all"]
     langs = langs or ADAPTER_CHARS
     out.mkdir(parents=True, exist_ok=True)
-    vocab = {lang: {token: i for i, token in enumerate(CTC_SPECIALS + chars)} for lang, chars in langs.items()}
+    # The tiny alphabets put '|' first, as most real ones do; a real one keeps it where its file has it.
+    vocab = {lang: {token: i for i, token in enumerate(CTC_SPECIALS + (chars if "|" in chars else ["|", *chars]))}
+             for lang, chars in langs.items()}
     write_json(out / "vocab.json", vocab, indent=4)  # create_vocab.py: json.dump(indent=4, sort_keys=True)
     default = "eng" if "eng" in langs else next(iter(langs))
     write_json(out / "tokenizer_config.json", real["tokenizer_config.json"].value | {"target_lang": default})

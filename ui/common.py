@@ -7,7 +7,6 @@ import inspect
 import logging
 import os
 import queue
-import tempfile
 import threading
 import uuid
 from collections import OrderedDict
@@ -20,7 +19,7 @@ import pydantic
 from gradio.data_classes import FileData, ListFiles
 from gradio.utils import get_upload_folder as gradio_upload_folder
 
-from modules import audio, batch, languages, subtitles, vad, validation
+from modules import audio, batch, languages, request, subtitles, vad, validation
 from modules.config import ModelUnavailableError, UserInputError, load_settings
 from modules.models import DOWNLOADS, UNAVAILABLE, default_cache
 
@@ -75,14 +74,21 @@ def shows_errors(handler):
     @functools.wraps(handler)
     def wrapper(*args, **kwargs):
         arguments = with_request.bind(*args, **kwargs)
-        request = arguments.arguments.pop("request", None)
-        session = getattr(request, "session_hash", None)
+        gradio_request = arguments.arguments.pop("request", None)
+        session = getattr(gradio_request, "session_hash", None)
         call = (session, handler.__name__) if session is not None else None
         token = _CURRENT_CALL.set(call)
         # Ties the visitor's message to the one line the server log holds about it.
         ref = uuid.uuid4().hex[:8]
         try:
-            return default_cache().retry_after_out_of_memory(lambda: handler(*arguments.args, **arguments.kwargs))
+            # Every file the request makes is its scope's, and goes when it ends unless handed back as a
+            # result (Gradio then deletes it after `keep_files_minutes`); the models it uses stay pinned.
+            outermost = request.current() is None
+            with request.scope(outputs_root=Path(gradio_upload_folder())) as scope:
+                result = default_cache().retry_after_out_of_memory(lambda: handler(*arguments.args, **arguments.kwargs))
+                if outermost:
+                    scope.hand_over(result)
+                return result
         except RequestStopped:
             log.info("[ref %s] %s stopped: the request was cancelled or its client left", ref, handler.__name__)
             raise
@@ -105,8 +111,7 @@ def shows_errors(handler):
     return wrapper
 
 
-class RequestStopped(Exception):
-    """The visitor cancelled or left: the work stops at its next step (piece, chunk, sentence)."""
+RequestStopped = request.Stopped
 
 
 class _StoppableProgress:
@@ -150,8 +155,10 @@ def stoppable(handler, outputs: int):
             finally:
                 reports.put(_DONE)
 
-        # In this request's context: Gradio finds the event a gr.Warning or progress belongs to there.
+        # In this request's context: Gradio finds the event a gr.Warning or progress belongs to there; the
+        # modules find `stopped` there too (decoding and the speech check stop at their next block).
         context = contextvars.copy_context()
+        context.run(request.stop_when, stopped, lambda: reports.put(None))
         threading.Thread(target=context.run, args=(work,), name=f"{handler.__name__}-work", daemon=True).start()
         try:
             while reports.get() is not _DONE:
@@ -313,12 +320,12 @@ def run_batch(files, task: str, model_id: str, language: str, speech_check, prog
     speech_check = validation.flag("speech_check", speech_check)
     files = given_files(files)
     limits = batch_limits()
-    workdir = output_directory()
-    items = batch.unpack(files, workdir / "unpacked", limits)
+    scope = request.require()
+    scope.budget = limits.budget()
+    items = batch.unpack(files, scope.scratch("unpacked"), scope.budget)
     rows = batch.run(items, task, model_id, language, limits, speech_check and SETTINGS.speech_check,
-                     progress=progress_reporter(progress))
-    batch.clear(workdir / "unpacked")
-    table, archive = batch.write_outputs(rows, workdir, f"{task}-results", cues or subtitles.CueSettings())
+                     progress=progress_reporter(progress), budget=scope.budget)
+    table, archive = batch.write_outputs(rows, output_directory(), f"{task}-results", cues or subtitles.CueSettings())
 
     def name(code: str) -> str:
         return f"{languages.language_name(code)} ({code})" if code else ""
@@ -361,8 +368,9 @@ def progress_reporter(progress: gr.Progress):
 
 
 def output_directory() -> Path:
-    """A fresh folder in Gradio's own temp dir for files the user downloads."""
-    return Path(tempfile.mkdtemp(dir=gradio_upload_folder()))
+    """A fresh folder for files handed to the visitor: the request's own (modules/request.py), in Gradio's
+    temp dir, removed with the request unless they are part of its result."""
+    return request.require().outputs()
 
 
 def download_stem(kind: str, language: str, model_id: str) -> str:

@@ -8,7 +8,7 @@ import html
 
 import gradio as gr
 
-from modules import batch, compare, languages, validation
+from modules import compare, languages, request, validation
 from ui.common import (
     SETTINGS, batch_limits, error_box, given_files, load_clip, model_event, output_directory, progress_reporter,
     shows_errors,
@@ -93,11 +93,11 @@ def score_test_set(files: list[str] | None, language: str, progress=gr.Progress(
     """
     language = validation.text("language", language)
     files = given_files(files, "the clips and their .tsv, or a .zip of them")
-    workdir = output_directory()
-    clips = compare.read_test_set(files, workdir / "unpacked", batch_limits())
+    scope = request.require()
+    scope.budget = batch_limits().budget()
+    clips = compare.read_test_set(files, scope.scratch("unpacked"), scope.budget)
     report = compare.score_test_set(clips, language, progress=progress_reporter(progress))
-    path = compare.write_report(report, workdir)
-    batch.clear(workdir / "unpacked")
+    path = compare.write_report(report, output_directory())
     table = [[t.model_id, t.revision, t.clips, _rate(t.wer), _rate(t.cer), f"{t.seconds:.1f}", t.failed] for t in report.totals]
     return table, str(path)
 

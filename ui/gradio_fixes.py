@@ -125,3 +125,151 @@ async def _stream_to(url: str, path: Path, max_bytes: int | None) -> None:
                         sink.write(chunk)
                 return
     raise gr.Error(f"The file at {url} can't be fetched: more than {MAX_REDIRECTS} redirects.", print_exception=False)
+
+
+# 3. and 4.: the MCP tools' argument schemas (gradio/mcp.py, with the `mcp` package's validation).
+#
+# 3. A list of files (`gr.File(file_count="multiple")`) can't be passed at all. Its schema is pydantic's for
+# `ListFiles`: `{"type": "array", "items": {"$ref": "#/$defs/FileData"}, "$defs": {...}}`. Gradio puts it, as
+# is, under the tool schema's `properties`, then (`simplify_filedata_schema`) turns the FileData nodes into
+# URL strings but leaves the `$ref` beside them. A `#/$defs/...` pointer is read from the schema's root, where
+# there is no `$defs`, so the `mcp` package's `jsonschema.validate` of every call fails with
+# "PointerToNowhere: '/$defs/FileData' does not exist". And past that, Gradio only turns URL / base64 strings
+# into files where the schema path names the value exactly: `["files", "items"]` is never the path of a list
+# element (`["files", 0]`), so the strings would reach the component as they are.
+# The fix: the `$ref`s beside a replaced FileData node go, nested `$defs` still referred to move to the root
+# (the rest go), and a schema path's `items` / `properties` / `anyOf` steps are matched to the value's.
+#
+# 4. A wrong-typed argument is refused with jsonschema's message alone ("'five' is not of type 'integer'"),
+# which doesn't say which argument. The call is now checked first against the same schema, the same way
+# (jsonschema's `best_match`), and the message names the argument ("seed: 'five' is not of type 'integer'").
+
+GRADIO_FILE_FORMAT = "a http or https url to a file"  # the end of the format Gradio gives file arguments
+
+
+def fix_mcp_tool_arguments() -> None:
+    from gradio.mcp import GradioMCPServer
+    from mcp import types as mcp_types
+
+    if getattr(GradioMCPServer, "_polyglot_fixed", False):
+        return
+    original_simplify = GradioMCPServer.simplify_filedata_schema
+    original_convert = GradioMCPServer.convert_strings_to_filedata
+    original_create = GradioMCPServer.create_mcp_server
+
+    @functools.wraps(original_simplify)
+    def simplify_filedata_schema(self, schema):
+        simplified, positions = original_simplify(self, schema)
+        # Positions inside `$defs` are the definitions themselves, never a value's path.
+        return _resolve_local_refs(simplified), [p for p in positions if "$defs" not in p]
+
+    @functools.wraps(original_convert)
+    def convert_strings_to_filedata(self, value, filedata_positions):
+        concrete = [path for position in filedata_positions for path in _value_paths(value, list(position))]
+        return original_convert(self, value, concrete)
+
+    @functools.wraps(original_create)
+    def create_mcp_server(self):
+        server = original_create(self)
+        server.request_handlers[mcp_types.CallToolRequest] = _naming_argument_errors(
+            server, server.request_handlers[mcp_types.CallToolRequest])
+        return server
+
+    GradioMCPServer.simplify_filedata_schema = simplify_filedata_schema
+    GradioMCPServer.convert_strings_to_filedata = convert_strings_to_filedata
+    GradioMCPServer.create_mcp_server = create_mcp_server
+    GradioMCPServer._polyglot_fixed = True
+
+
+def _resolve_local_refs(schema: dict) -> dict:
+    """`schema` with no `$ref` beside a file (URL string) node, and every `$defs` entry still referred to at
+    its root, where `#/$defs/...` points."""
+    defs: dict = {}
+
+    def walk(node):
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        node = dict(node)
+        if node.get("type") == "string" and str(node.get("format", "")).endswith(GRADIO_FILE_FORMAT):
+            node.pop("$ref", None)
+        for name, definition in (node.pop("$defs", None) or {}).items():
+            defs.setdefault(name, walk(definition))
+        return {key: walk(value) for key, value in node.items()}
+
+    result = walk(schema)
+    kept, pending = {}, [result]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                name = ref[len("#/$defs/"):]
+                if name in defs and name not in kept:
+                    kept[name] = defs[name]
+                    pending.append(defs[name])
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    if kept:
+        result["$defs"] = kept
+    return result
+
+
+def _value_paths(value, position: list):
+    """The paths in an argument value that a schema path (as Gradio records one: the argument's name, then the
+    schema's keys below it) stands for."""
+    if not position:
+        yield []
+        return
+    step, rest = position[0], position[1:]
+    if step in ("anyOf", "oneOf", "allOf") and rest and isinstance(rest[0], int):
+        yield from _value_paths(value, rest[1:])  # an alternative of the same value
+    elif step == "properties" and rest and isinstance(value, dict):
+        if rest[0] in value:
+            yield from ([rest[0], *path] for path in _value_paths(value[rest[0]], rest[1:]))
+    elif step == "items" and isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from ([index, *path] for path in _value_paths(item, rest))
+    elif step == "prefixItems" and rest and isinstance(value, list) and isinstance(rest[0], int):
+        if rest[0] < len(value):
+            yield from ([rest[0], *path] for path in _value_paths(value[rest[0]], rest[1:]))
+    elif isinstance(value, dict) and step in value:
+        yield from ([step, *path] for path in _value_paths(value[step], rest))
+
+
+def _naming_argument_errors(server, handler):
+    import jsonschema
+    from mcp import types as mcp_types
+
+    async def call_tool(request):
+        try:
+            tool = await server._get_cached_tool_definition(request.params.name)
+            if tool is not None:
+                schema = tool.inputSchema
+                validator = jsonschema.validators.validator_for(schema)(schema)
+                error = jsonschema.exceptions.best_match(validator.iter_errors(request.params.arguments or {}))
+                if error is not None:
+                    where = _argument_path(error.absolute_path)
+                    return mcp_types.ServerResult(mcp_types.CallToolResult(
+                        content=[mcp_types.TextContent(
+                            type="text", text=f"Input validation error: {where}{': ' if where else ''}{error.message}")],
+                        isError=True,
+                    ))
+        except Exception:  # noqa: BLE001 (a schema jsonschema can't read: the library's own handling says so)
+            pass
+        return await handler(request)
+
+    return call_tool
+
+
+def _argument_path(path) -> str:
+    """`['files', 0]` as "argument 'files', item 1"."""
+    steps = list(path)
+    if not steps:
+        return ""
+    words = [f"argument '{steps[0]}'"]
+    for step in steps[1:]:
+        words.append(f"item {step + 1}" if isinstance(step, int) else f"field '{step}'")
+    return ", ".join(words)
