@@ -459,7 +459,8 @@ class ModelCache:
                 self._pins[model_id] = left
             else:
                 self._pins.pop(model_id, None)
-            self._evict_over_budget(keep=None)
+            # The most recently used stays, as after a load: one model over the whole budget still serves.
+            self._evict_over_budget(keep=next(reversed(self._entries), None))
 
     def pinned_ids(self) -> list[str]:
         with self._lock:
@@ -511,9 +512,9 @@ class ModelCache:
             if not evictable:
                 if len(self._entries) > 1:
                     log.warning(
-                        "model cache over its budget (%.1f of %.1f GB): every other loaded model is in use by a "
-                        "running request (%s)", sum(e.nbytes for e in self._entries.values()) / 2**30,
-                        self.budget_bytes / 2**30, ", ".join(sorted(self._pins)),
+                        "model cache over its budget (%.0f of %.0f MB): every loaded model is in use by a running "
+                        "request or was just loaded (%s)", sum(e.nbytes for e in self._entries.values()) / 2**20,
+                        self.budget_bytes / 2**20, ", ".join(self._entries),
                     )
                 return
             del self._entries[evictable[0]]
