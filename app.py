@@ -11,9 +11,11 @@ from modules import gpu  # noqa: E402, F401  (first: on ZeroGPU it imports `spac
 import gradio as gr  # noqa: E402
 from gradio.utils import _parse_file_size  # noqa: E402
 
-from modules import warmup  # noqa: E402
+from modules import live, warmup  # noqa: E402
 from ui import align, carry, compare, identify, languages, speak, transcribe, translate  # noqa: E402
-from ui.gradio_fixes import fix_mcp_tool_arguments, keep_sessions_to_the_apps_components, limit_url_downloads  # noqa: E402
+from ui.gradio_fixes import (  # noqa: E402
+    end_idle_streams, fix_mcp_tool_arguments, keep_sessions_to_the_apps_components, limit_url_downloads,
+)
 from ui.common import SETTINGS  # noqa: E402
 
 TABS = [
@@ -60,6 +62,7 @@ def build_demo() -> gr.Blocks:
 keep_sessions_to_the_apps_components()  # else every request grows its session's state (see the module)
 limit_url_downloads(_parse_file_size(SETTINGS.max_file_size))  # files given by URL (MCP) obey the upload limit
 fix_mcp_tool_arguments()  # MCP: lists of files can be passed; a wrong argument is named (see the module)
+end_idle_streams(live.IDLE_SECONDS)  # a live-caption stream whose page left frees its slot (see the module)
 demo = build_demo()
 # What every launch of this page passes (the tests launch it the same way).
 LAUNCH_OPTIONS = dict(

@@ -81,14 +81,9 @@ def shows_errors(handler):
         # Ties the visitor's message to the one line the server log holds about it.
         ref = uuid.uuid4().hex[:8]
         try:
-            # Every file the request makes is its scope's, and goes when it ends unless handed back as a
-            # result (Gradio then deletes it after `keep_files_minutes`); the models it uses stay pinned.
-            outermost = request.current() is None
-            with request.scope(outputs_root=Path(gradio_upload_folder())) as scope:
-                result = default_cache().retry_after_out_of_memory(lambda: handler(*arguments.args, **arguments.kwargs))
-                if outermost:
-                    scope.hand_over(result)
-                return result
+            return in_request_scope(
+                lambda: default_cache().retry_after_out_of_memory(lambda: handler(*arguments.args, **arguments.kwargs))
+            )
         except RequestStopped:
             log.info("[ref %s] %s stopped: the request was cancelled or its client left", ref, handler.__name__)
             raise
@@ -112,6 +107,18 @@ def shows_errors(handler):
 
 
 RequestStopped = request.Stopped
+
+
+def in_request_scope(call):
+    """`call()` as one request (modules/request.py): every file it makes goes when it ends unless handed back
+    in its result (Gradio serves those, and deletes them after `keep_files_minutes`); the models it uses
+    stay pinned until then."""
+    outermost = request.current() is None
+    with request.scope(outputs_root=Path(gradio_upload_folder())) as scope:
+        result = call()
+        if outermost:
+            scope.hand_over(result)
+        return result
 
 
 class _StoppableProgress:

@@ -1,4 +1,4 @@
-"""Two workarounds for Gradio (6.31.0) behaviour a long-running public Space would hit.
+"""Workarounds for Gradio (6.31.0) behaviour a long-running public Space would hit.
 
 1. A memory leak.
 
@@ -273,3 +273,25 @@ def _argument_path(path) -> str:
     for step in steps[1:]:
         words.append(f"item {step + 1}" if isinstance(step, int) else f"field '{step}'")
     return ", ".join(words)
+
+
+# 5. A stream whose client went away holds its concurrency slot for its whole time limit. Between two pieces
+# Gradio waits for the next one up to the event's `time_limit` (queueing.py `Queue.wait_for_batch`, given
+# `time_limit - first_iteration`): live captions allow ten minutes, so four visitors who closed their tabs
+# after one piece held all four stream slots for ten minutes, and the fifth visitor got no answer. A stream
+# whose next piece doesn't come within `idle_seconds` now ends there (the page sends one every second).
+
+
+def end_idle_streams(idle_seconds: float) -> None:
+    from gradio.queueing import Queue
+
+    if getattr(Queue, "_polyglot_idle_streams", None) is not None:
+        Queue._polyglot_idle_streams = idle_seconds
+        return
+    original = Queue.wait_for_batch
+
+    async def wait_for_batch(events, timeouts):
+        return await original(events, [min(timeout, Queue._polyglot_idle_streams) for timeout in timeouts])
+
+    Queue.wait_for_batch = staticmethod(wait_for_batch)
+    Queue._polyglot_idle_streams = idle_seconds

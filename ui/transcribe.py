@@ -21,6 +21,7 @@ from ui.common import (
     checked_by_handler,
     checks_upload,
     cue_settings,
+    in_request_scope,
     download_stem,
     error_box,
     example_path,
@@ -117,8 +118,11 @@ def transcribe_files(
     return run_batch(files, "transcribe", model_id, language, speech_check, progress, settings)
 
 
-def live_begin(model_id: str, language: str):
-    """Recording started: a new live session (its own state) for the chosen model and language."""
+def live_begin(model_id: str, language: str, previous: live.LiveSession | None = None):
+    """Recording started: a new live session (its own state) for the chosen model and language; an unfinished
+    earlier one of this page is discarded."""
+    if previous is not None:
+        previous.discard()
     try:
         session = live.start(model_id, language)
     except UserInputError as error:
@@ -132,28 +136,32 @@ def live_step(chunk, session: live.LiveSession | None):
         return session, gr.skip()
     rate, samples = chunk
     try:
-        return session, live.add(session, rate, samples)
+        return session, in_request_scope(lambda: live.add(session, rate, samples))
     except UserInputError as error:
         return session, f"{session.text}\n⚠ {error}"
 
 
 def live_end(session: live.LiveSession | None, max_line_chars=42, max_lines=2, max_cue_seconds=7.0):
-    """Recording stopped: the whole recording transcribed once, its files, and the recording itself."""
+    """Recording stopped: the whole recording transcribed once, its files, and the recording itself. The
+    session is dropped (None): after Stop the page keeps only the texts and files it shows."""
     if session is None:
-        return gr.skip(), None, gr.skip()
+        return gr.skip(), None, gr.skip(), None
     try:
-        settings = cue_settings(max_line_chars, max_lines, max_cue_seconds)
-        result = live.finish(session)
+        return in_request_scope(lambda: _finish_live(session, cue_settings(max_line_chars, max_lines, max_cue_seconds)))
     except (UserInputError, ModelUnavailableError) as error:
-        return gr.skip(), None, gr.update(value=f"⚠ {error}", visible=True)
+        return gr.skip(), None, gr.update(value=f"⚠ {error}", visible=True), None
+
+
+def _finish_live(session: live.LiveSession, settings: subtitles.CueSettings):
+    result, recording = live.finish(session)
     cues = subtitles.build_cues(result.words, settings)
     directory = output_directory()
     stem = download_stem("live", result.language, result.model_id)
     files = subtitles.write_text_files(result.text, cues, directory, stem)
     # The recording as the server received it, in float: transcribing it again gives the same text.
-    recording = directory / f"{stem}.wav"
-    soundfile.write(str(recording), session.samples, audio_module.SAMPLE_RATE, subtype="FLOAT")
-    return result.text, [str(path) for path in files] + [str(recording)], gr.update(value="", visible=False)
+    path = directory / f"{stem}.wav"
+    soundfile.write(str(path), recording, audio_module.SAMPLE_RATE, subtype="FLOAT")
+    return result.text, [str(file) for file in [*files, path]], gr.update(value="", visible=False), None
 
 
 def language_options(model_id: str) -> list[tuple[str, str]]:
@@ -238,13 +246,14 @@ def render() -> dict:
         live_text = gr.Textbox(label="Live text", lines=4, elem_id="transcribe-live-text")
         live_files = gr.File(label="Download (.txt, .srt, .vtt, and the recording)", file_count="multiple",
                              elem_id="transcribe-live-files")
-        live_state = gr.State(None)
-    live_mic.start_recording(live_begin, [asr_model, asr_language], [live_state, live_text, live_errors, live_files],
+        # Dropped by Gradio an hour after the tab closes; its recording file goes long before (modules/live.py).
+        live_state = gr.State(None, delete_callback=lambda session: session.discard() if session else None)
+    live_mic.start_recording(live_begin, [asr_model, asr_language, live_state], [live_state, live_text, live_errors, live_files],
                              **PRIVATE)
     # Streams run beside model requests (their own limit); each piece takes the model's lock for a moment.
     live_mic.stream(live_step, [live_mic, live_state], [live_state, live_text], stream_every=live.STREAM_SECONDS,
                     time_limit=live.MAX_SECONDS, concurrency_id="live", concurrency_limit=4, api_visibility="private")
-    live_mic.stop_recording(live_end, [live_state, *asr_cues], [live_text, live_files, live_errors],
+    live_mic.stop_recording(live_end, [live_state, *asr_cues], [live_text, live_files, live_errors, live_state],
                             api_visibility="private", **MODEL_EVENT)
     batch_files, batch_button, batch_errors, batch_table, batch_download = batch_section("transcribe", "transcribe")
     model_event(
