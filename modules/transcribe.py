@@ -117,10 +117,9 @@ def transcribe(
                 notes.append(f"Left out {_duration(condensed.skipped_seconds)} without speech.")
     result = _transcribe(samples, language, model_id, cache, progress, chunk_seconds)
     result.notes[:0] = notes
-    if condensed is not None:
-        back = condensed.original_seconds
-        result.words = [TimedText(back(w.start), back(w.end), w.text) for w in result.words]
-        result.segments = [TimedText(back(s.start), back(s.end), s.text) for s in result.segments]
+    if condensed is not None:  # times back on the recording's clock, never inside what was left out
+        result.words = condensed.original_words(result.words)
+        result.segments = condensed.original_segments(result.segments)
     return result
 
 

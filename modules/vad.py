@@ -23,6 +23,7 @@ import torch
 
 from modules import request
 from modules.audio import SAMPLE_RATE, split_at_quiet_points
+from modules.subtitles import TimedText, spread_words
 from modules.config import UserInputError
 
 # Silero's own defaults (silero_vad.utils_vad.get_speech_timestamps), named here so the app states them.
@@ -80,22 +81,25 @@ def require_speech(samples: np.ndarray, block_seconds: float = 30.0) -> None:
 def pieces_at_pauses(
     samples: np.ndarray, intervals: list[tuple[int, int]], max_seconds: float = 20.0, min_seconds: float = 5.0
 ) -> list[tuple[int, int]]:
-    """(start, end) ranges covering the whole clip, each at most `max_seconds`, cut in the middle of the
-    pauses between speech; a stretch of speech longer than that with no pause is cut at its quietest
-    point (audio.split_at_quiet_points). Pieces are filled up to `max_seconds` before cutting, and a cut
-    leaves at least `min_seconds` when a pause allows it."""
+    """(start, end) ranges covering the whole clip, each at most `max_seconds`, cut inside the pauses between
+    speech: of the pauses a piece can reach (ending at least `min_seconds` and at most `max_seconds` after it
+    starts), the longest, in the middle of the part within reach; a stretch of speech longer than that with no
+    pause is cut at its quietest point (audio.split_at_quiet_points). The longest pause, not the last one: a
+    long pause is where a speaker or a topic changes (a 5 s pause used to lose to a 0.2 s breath after it)."""
     longest = int(max_seconds * SAMPLE_RATE)
-    # Candidate cuts: the middle of each pause between two intervals.
-    pauses = [(a_end + b_start) // 2 for (_, a_end), (b_start, _) in zip(intervals, intervals[1:])]
+    shortest = int(min_seconds * SAMPLE_RATE)
+    pauses = [(a_end, b_start) for (_, a_end), (b_start, _) in zip(intervals, intervals[1:]) if b_start > a_end]
     pieces, start = [], 0
     while len(samples) - start > longest:
-        fitting = [cut for cut in pauses if start + min_seconds * SAMPLE_RATE <= cut <= start + longest]
-        if fitting:
-            cut = fitting[-1]
+        reach = [(min(end, start + longest) - max(begin, start + shortest), max(begin, start + shortest), min(end, start + longest))
+                 for begin, end in pauses if max(begin, start + shortest) < min(end, start + longest)]
+        if reach:
+            _, low, high = max(reach)  # the longest stretch of pause within reach (the later one on a tie)
+            cut = (low + high) // 2
         else:  # no pause in reach: the quietest point of the next stretch
             # Only the stretch a piece can reach: its quietest point, not a plan for the whole rest.
-            reach = samples[start : start + longest + 1]
-            first = split_at_quiet_points(reach, min_seconds=min(15.0, max_seconds - 1), max_seconds=max_seconds)[0]
+            stretch = samples[start : start + longest + 1]
+            first = split_at_quiet_points(stretch, min_seconds=min(15.0, max_seconds - 1), max_seconds=max_seconds)[0]
             cut = start + first[1]
         pieces.append((start, cut))
         start = cut
@@ -111,15 +115,51 @@ class Condensed:
     kept: list[tuple[int, int]]  # original (start, end) ranges kept, in order
     skipped_seconds: float
 
+    def _locate(self, seconds: float, at_start: bool) -> tuple[int, float]:
+        """The kept range a condensed time falls in, and the same moment in the original recording. A time on
+        the seam between two ranges is the start of the later one (at_start) or the end of the earlier one."""
+        position, offset = seconds * SAMPLE_RATE, 0
+        for index, (start, end) in enumerate(self.kept):
+            length = end - start
+            if position < offset + length or (not at_start and position <= offset + length) or index == len(self.kept) - 1:
+                return index, (start + min(max(position - offset, 0), length)) / SAMPLE_RATE
+            offset += length
+        return 0, seconds
+
     def original_seconds(self, seconds: float) -> float:
         """A time in the condensed audio -> the same moment in the original recording."""
-        position = seconds * SAMPLE_RATE
-        offset = 0
-        for start, end in self.kept:
-            if position <= offset + (end - start):
-                return (start + position - offset) / SAMPLE_RATE
-            offset += end - start
-        return self.kept[-1][1] / SAMPLE_RATE if self.kept else seconds
+        return self._locate(seconds, at_start=False)[1] if self.kept else seconds
+
+    def original_span(self, start: float, end: float) -> tuple[int, float, float]:
+        """A condensed (start, end) -> its kept range and original times, never reaching across a left-out
+        stretch: a span over a seam keeps to the range holding most of it."""
+        if not self.kept:
+            return 0, start, end
+        first, begin = self._locate(start, at_start=True)
+        last, finish = self._locate(end, at_start=False)
+        if first == last:
+            return first, begin, finish
+        seam = sum(b - a for a, b in self.kept[: first + 1]) / SAMPLE_RATE  # the condensed time of the seam
+        if seam - start >= end - seam:
+            return first, begin, self.kept[first][1] / SAMPLE_RATE
+        return last, self.kept[last][0] / SAMPLE_RATE, finish
+
+    def original_words(self, words: list[TimedText]) -> list[TimedText]:
+        return [TimedText(*self.original_span(word.start, word.end)[1:], word.text) for word in words]
+
+    def original_segments(self, segments: list[TimedText]) -> list[TimedText]:
+        """Timed pieces of text (Seamless's) back on the recording's clock, split where a stretch was left out
+        inside one: its words are spread on the clock that was transcribed, each put back, and a piece is cut
+        where its words fall in different kept ranges. So no subtitle lands in audio that was left out."""
+        pieces: list[tuple[int, list[TimedText]]] = []
+        for segment in segments:
+            pieces.append((-1, []))  # segments stay apart
+            for word in spread_words([segment]):
+                kept, begin, finish = self.original_span(word.start, word.end)
+                if pieces[-1][0] != kept:
+                    pieces.append((kept, []))
+                pieces[-1][1].append(TimedText(begin, finish, word.text))
+        return [TimedText(words[0].start, words[-1].end, " ".join(w.text for w in words)) for _, words in pieces if words]
 
 
 def without_long_pauses(

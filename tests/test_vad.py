@@ -112,11 +112,12 @@ def test_transcribe_skipping_pauses_keeps_the_original_times(cache):
     # The same as transcribing the condensed audio, with every time moved back onto the recording's clock.
     condensed = vad.without_long_pauses(samples, vad.speech_intervals(samples))
     direct = transcribe.transcribe(condensed.samples, "eng", cache=cache)
-    back = condensed.original_seconds
     assert skipped.text == direct.text and direct.words
-    assert [(w.start, w.end) for w in skipped.words] == [(back(w.start), back(w.end)) for w in direct.words]
+    assert [(w.start, w.end) for w in skipped.words] == [condensed.original_span(w.start, w.end)[1:] for w in direct.words]
     kept = [(a / SAMPLE_RATE, b / SAMPLE_RATE) for a, b in condensed.kept]
-    assert all(any(a <= w.start <= b for a, b in kept) for w in skipped.words)  # none starts in the left-out pause
+    # Every word lies within one kept range: none starts, ends or reaches across the left-out pause (random
+    # weights give a word over the seam here, which used to span 0.86-46.9 s).
+    assert all(any(a <= w.start <= w.end <= b for a, b in kept) for w in skipped.words)
     assert skipped.words[-1].end > 40
 
 
@@ -156,3 +157,50 @@ def test_loading_the_detector_leaves_torchs_thread_count_alone():
     )
     out = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "3"
+
+
+def two_speakers(pause_seconds: float) -> np.ndarray:
+    """Speech, a pause, speech: as ../shared/real-audio/derived_pause5s_jfk_LJ.wav, made here from espeak-ng."""
+    speech = load_audio_16k(str(REPO_ROOT / "examples" / "english.wav")).samples
+    return np.concatenate([speech, speech, speech, np.zeros(int(pause_seconds * SAMPLE_RATE), np.float32), speech, speech])
+
+
+def real_two_speakers(seconds: int) -> np.ndarray:
+    path = REPO_ROOT.parent / "shared" / "real-audio" / f"derived_pause{seconds}s_jfk_LJ.wav"
+    if not path.is_file():
+        pytest.skip("../shared/real-audio is not beside this checkout")
+    return load_audio_16k(str(path)).samples
+
+
+@pytest.mark.parametrize("source", ["espeak", "real"])
+@pytest.mark.parametrize("pause", [5, 12])
+def test_seamless_pieces_are_cut_in_the_long_pause(source, pause):
+    """A pause a piece can reach is where it is cut (the 5 s pause of the real two-speaker file lost to a
+    breath 2 s later: the second speaker's first words were in the first piece)."""
+    samples = two_speakers(pause) if source == "espeak" else real_two_speakers(pause)
+    intervals = vad.speech_intervals(samples)
+    silence = max(((a_end, b_start) for (_, a_end), (b_start, _) in zip(intervals, intervals[1:])),
+                  key=lambda gap: gap[1] - gap[0])
+    assert (silence[1] - silence[0]) / SAMPLE_RATE > pause - 1
+    cuts = [end for _, end in vad.pieces_at_pauses(samples, intervals)[:-1]]
+    assert any(silence[0] < cut < silence[1] for cut in cuts)
+
+
+@pytest.mark.parametrize("source", ["espeak", "real"])
+def test_seamless_subtitles_never_fall_in_a_left_out_pause(cache, source):
+    """Leaving out the pause: the words of a Seamless piece spread over its time on the clock that was
+    transcribed, then put back; a piece over the seam is cut there. Every cue lies within audio that was kept
+    (they used to spread over the pause, a second speaker's words ~12 s early)."""
+    from modules import subtitles
+    from modules.models import SEAMLESS_MODEL
+
+    samples = two_speakers(12) if source == "espeak" else real_two_speakers(12)
+    result = transcribe.transcribe(samples, "eng", SEAMLESS_MODEL, cache=cache, skip_pauses=True)
+    condensed = vad.without_long_pauses(samples, vad.speech_intervals(samples))
+    assert len(condensed.kept) == 2 and result.segments
+    kept = [(a / SAMPLE_RATE, b / SAMPLE_RATE) for a, b in condensed.kept]
+    cues = subtitles.build_cues(subtitles.spread_words(result.segments))
+    inside = lambda item: any(a - 1e-6 <= item.start <= item.end <= b + 1e-6 for a, b in kept)  # noqa: E731
+    assert all(inside(segment) for segment in result.segments) and all(inside(cue) for cue in cues)
+    # Nothing lost: the text is the same words in the same order.
+    assert " ".join(s.text for s in result.segments).split() == result.text.split()
