@@ -488,16 +488,22 @@ class ModelCache:
             return sum(entry.nbytes for entry in self._entries.values())
 
     def retry_after_out_of_memory(self, call):
-        """Run `call()`; on a GPU out-of-memory error free every cached model and try once more."""
+        """Run `call()`; on a GPU out-of-memory error free every cached model and try once more. On ZeroGPU the
+        error comes from a worker's GPU, not from what this process holds (its models are packed or on the
+        CPU): the call is tried once more as it is, in a fresh worker, and nothing is evicted."""
         try:
             return call()
         except torch.OutOfMemoryError:
-            log.warning("out of GPU memory with %s loaded: evicting all and retrying once", self.loaded_ids())
-            self.clear()
+            if self.zerogpu:
+                log.warning("out of GPU memory in a ZeroGPU worker: retrying once, evicting nothing")
+            else:
+                log.warning("out of GPU memory with %s loaded: evicting all and retrying once", self.loaded_ids())
+                self.clear()
         try:
             return call()
         except torch.OutOfMemoryError as error:
-            self.clear()
+            if not self.zerogpu:
+                self.clear()
             raise ModelUnavailableError(
                 "The server ran out of GPU memory for this request, even after freeing every cached model. "
                 "Try shorter audio or text, or try again when the server is less busy."

@@ -162,6 +162,21 @@ def test_a_request_over_the_gpu_time_a_call_may_take_is_refused_before_any(cache
     assert zerogpu.durations == [] and cache.load_counts == {}
 
 
+def test_the_check_counts_the_load_allowance_the_duration_asks_for(cache, speech_16k, zerogpu, monkeypatch):
+    """A request whose work fits the cap but not with the time a fresh model's load adds is refused by the
+    app, in its words; spaces would have refused the duration asked (140 s over a 120 s cap)."""
+    monkeypatch.setenv("POLYGLOT_ZEROGPU_MAX_SECONDS", "120")
+    clip = np.tile(speech_16k, int(np.ceil(100 / budget.GPU_SECONDS_PER["ctc audio second"] / (len(speech_16k) / 16000))))
+    work = budget.gpu_work("ctc audio second", len(clip) / 16000)
+    assert budget.gpu_seconds(work) <= 120 < budget.gpu_seconds(work + budget.GPU_LOAD_SECONDS)
+    with pytest.raises(UserInputError, match=r"about \d+ s of GPU time, and this Space gives one request at most 120 s"):
+        transcribe.transcribe(clip, "eng", cache=cache)
+    assert zerogpu.durations == [] and cache.load_counts == {}
+    cache.get(MMS_ASR_MODEL, "ctc")  # loaded: no allowance, it fits
+    transcribe.transcribe(clip[: 16000 * 60], "eng", cache=cache)
+    assert zerogpu.durations and max(zerogpu.durations) <= 120
+
+
 def test_the_apps_errors_keep_their_message_across_the_worker(cache, speech_16k, zerogpu):
     # Catalogued, absent from the tiny checkpoint's vocabulary: raised inside the GPU call.
     with pytest.raises(UserInputError, match="no vocabulary for 'yor'"):
@@ -204,3 +219,23 @@ def test_a_comparison_is_one_gpu_call(cache, speech_16k):
     with gpu.as_on_zerogpu(calls):
         got = [(r.model_id, r.text, r.score) for r in compare.compare(speech_16k, "eng", "testing one two", cache=cache).results]
     assert got == expected and len(calls.durations) == 1 and calls.loads_in_worker == [0]
+
+
+def test_out_of_memory_in_a_worker_evicts_nothing_here(cache):
+    """On ZeroGPU an out-of-memory error comes back from a worker's GPU; the server's models (packed, or on the
+    CPU) are not what filled it: nothing is evicted, the call is tried once more, then said in words."""
+    cache.get(MMS_ASR_MODEL, "ctc")
+    cache.zerogpu = True
+    calls = []
+
+    def fails():
+        calls.append(1)
+        raise torch.OutOfMemoryError("CUDA out of memory")
+
+    with pytest.raises(models.ModelUnavailableError, match="ran out of GPU memory"):
+        cache.retry_after_out_of_memory(fails)
+    assert len(calls) == 2 and cache.loaded_ids() == [MMS_ASR_MODEL]
+    cache.zerogpu = False
+    with pytest.raises(models.ModelUnavailableError):
+        cache.retry_after_out_of_memory(fails)
+    assert cache.loaded_ids() == []  # a GPU of this process: the cache is freed for the retry
