@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from torch.overrides import TorchFunctionMode
 
 from modules import budget, gpu, languages, validation
 from modules.audio import join_with_pauses
@@ -68,12 +69,38 @@ def synthesize(
         # VITS reads these from the model at each forward; set them for this request only.
         model.speaking_rate = model.config.speaking_rate * speed
         model.noise_scale = model.config.noise_scale if expressiveness is None else expressiveness
-        torch.manual_seed(seed)  # VITS samples noise: a fixed seed makes output repeatable
         ids = [vits_input_ids(tokenizer, sentence) for sentence in sentences]
         batch_size = SENTENCES_AT_ONCE_ON_GPU if entry.device.type == "cuda" else 1
-        waveforms = speak_sentences(entry, ids, batch_size, progress)
+        with SeededNoise(seed, entry.device):  # VITS samples noise: the request's own seed makes it repeatable
+            waveforms = speak_sentences(entry, ids, batch_size, progress)
     rate = model.config.sampling_rate
     return Speech(join_with_pauses(waveforms, rate, PAUSE_SECONDS), rate, prepared, len(sentences))
+
+
+class SeededNoise(TorchFunctionMode):
+    """Within it, this thread's `torch.randn` / `torch.randn_like` (all the noise VITS draws: transformers
+    models/vits/modeling_vits.py) come from generators seeded for this request alone. `torch.manual_seed`
+    seeds the one generator of the whole process, which another request speaking at the same time draws
+    from too: seed 7 then gave different audio 10 times out of 10. Torch function modes are per thread."""
+
+    def __init__(self, seed: int, device: torch.device):
+        super().__init__()
+        self.generators = {torch.device("cpu"): torch.Generator().manual_seed(seed)}
+        if device.type != "cpu":
+            self.generators[device] = torch.Generator(device=device).manual_seed(seed)
+
+    def _generator(self, device) -> torch.Generator:
+        return self.generators[torch.device(device) if device is not None else torch.device("cpu")]
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = dict(kwargs or {})
+        if func is torch.randn and kwargs.get("generator") is None:
+            kwargs["generator"] = self._generator(kwargs.get("device"))
+        elif func is torch.randn_like:
+            like = args[0]
+            device, dtype = kwargs.get("device") or like.device, kwargs.get("dtype") or like.dtype
+            return torch.randn(like.shape, generator=self._generator(device), device=device, dtype=dtype)
+        return func(*args, **kwargs)
 
 
 # On CUDA sentences are spoken several at a time (padded, with the attention mask VITS takes: the same
