@@ -11,9 +11,9 @@ from torch.overrides import TorchFunctionMode
 
 from modules import budget, gpu, languages, validation
 from modules.audio import join_with_pauses
-from modules.config import UserInputError
+from modules.config import UserInputError, load_settings
 from modules.models import ModelCache, default_cache, tts_model_id
-from modules.text import PreparedText, VoiceAlphabet, prepare_sentences
+from modules.text import PreparedText, VoiceAlphabet, prepare_sentences, spell_numbers
 
 PAUSE_SECONDS = 0.25  # between sentences
 SPEED_RANGE = (0.5, 2.0)
@@ -33,10 +33,15 @@ class Speech:
 CHARACTERS_PER_SENTENCE = 100
 
 
+def _spoken_chars(given: dict) -> int:
+    """For the GPU estimate: the text's length with its numbers in words (what the voice reads)."""
+    return len(spell_numbers(given["text"], given["language"])[0])
+
+
 @gpu.runs_models(
     models=lambda given: [(tts_model_id(given["language"]), "speak")],
-    seconds=lambda given: budget.gpu_work("tts character", len(given["text"]))
-    + budget.gpu_work("tts sentence", 1 + len(given["text"]) // CHARACTERS_PER_SENTENCE),
+    seconds=lambda given: budget.gpu_work("tts character", _spoken_chars(given))
+    + budget.gpu_work("tts sentence", 1 + _spoken_chars(given) // CHARACTERS_PER_SENTENCE),
 )
 def synthesize(
     text: str,
@@ -65,6 +70,7 @@ def synthesize(
     # The tokenizer's own preparation would build a new uroman per call (~2 s): modules.text runs the
     # same recipe with one shared instance, and the ids are made here as in training.
     sentences, prepared = prepare_sentences(text, voice_alphabet(tokenizer))
+    check_spoken_length(prepared)
     with entry.lock, torch.inference_mode():
         # VITS reads these from the model at each forward; set them for this request only.
         model.speaking_rate = model.config.speaking_rate * speed
@@ -101,6 +107,21 @@ class SeededNoise(TorchFunctionMode):
             device, dtype = kwargs.get("device") or like.device, kwargs.get("dtype") or like.dtype
             return torch.randn(like.shape, generator=self._generator(device), device=device, dtype=dtype)
         return func(*args, **kwargs)
+
+
+def spoken_limit() -> int:
+    """Characters a voice reads in one request once numbers are words: twice what may be typed (room for
+    ordinary numbers; "1" x 1,999 read out is ~8,000)."""
+    return 2 * load_settings().max_text_chars
+
+
+def check_spoken_length(prepared: PreparedText) -> None:
+    """Refuse, before the model runs, text whose numbers make it longer than a request may be read."""
+    if prepared.spelled_chars > spoken_limit():
+        raise UserInputError(
+            f"With its numbers written out in words, this text is {prepared.spelled_chars:,} characters long; a voice "
+            f"reads at most {spoken_limit():,} at once. Shorten it, or write long numbers in fewer digits."
+        )
 
 
 # On CUDA sentences are spoken several at a time (padded, with the attention mask VITS takes: the same

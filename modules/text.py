@@ -67,6 +67,7 @@ class PreparedText:
     dropped: list[str] = field(default_factory=list)  # characters left out, each once, in order of appearance
     romanized: bool = False  # uroman was applied
     digits_kept: bool = False  # the text had numbers and no rule reads them in this language
+    spelled_chars: int = 0  # characters once numbers are words (before romanisation): the reading's length
 
     @property
     def missing_letters(self) -> list[str]:
@@ -143,9 +144,19 @@ def number_language(language: str | None) -> str | None:
     return None
 
 
+# Numbers up to this many digits are read as numbers (999 trillion); longer ones (phone, card and ID numbers, or a
+# run of digits pasted by mistake) digit by digit. num2words fails or takes ages past some length in some
+# languages (Turkish from 22 digits, Spanish 28, Russian 34; Python refuses int() past 4,300 digits), and
+# a 2,000-digit number held the only model slot for a minute: the work of reading a number stays linear.
+MAX_NUMBER_DIGITS = 15
+# What num2words raises for numbers a language's rules don't cover (rus: KeyError, kor: OverflowError, ...).
+_NUM2WORDS_FAILURES = (ArithmeticError, LookupError, ValueError, TypeError, NotImplementedError)
+
+
 def spell_numbers(text: str, language: str | None) -> tuple[str, bool]:
     """Numbers written as words in `language` (num2words): times, English ordinals, English years, grouped
-    thousands and decimals, integers. Returns the text and whether digits had to stay (no rule)."""
+    thousands and decimals, integers; a number longer than MAX_NUMBER_DIGITS, or one the language's rules
+    can't say, digit by digit. Returns the text and whether digits had to stay (no rule)."""
     from num2words import num2words
 
     if not any(ch.isdigit() for ch in text):
@@ -154,22 +165,47 @@ def spell_numbers(text: str, language: str | None) -> tuple[str, bool]:
     if lang is None:
         return text, True
 
-    def words(number, **options) -> str:
-        return f" {num2words(number, lang=lang, **options)} "
+    def digit_by_digit(written: str) -> str:
+        return " " + " ".join(_digit_word(digit, lang) for digit in written if digit.isdigit()) + " "
 
-    text = _TIME.sub(lambda m: words(int(m[1])) + ("" if m[2] == "00" else words(int(m[2]))), text)
+    def words(number, written: str, **options) -> str:
+        if sum(ch.isdigit() for ch in written) <= MAX_NUMBER_DIGITS:
+            try:
+                return f" {num2words(number, lang=lang, **options)} "
+            except _NUM2WORDS_FAILURES:
+                pass
+        return digit_by_digit(written)
+
+    text = _TIME.sub(lambda m: words(int(m[1]), m[1]) + ("" if m[2] == "00" else words(int(m[2]), m[2])), text)
     if lang.startswith("en"):
-        text = _ENGLISH_ORDINAL.sub(lambda m: words(int(m[1]), to="ordinal"), text)
-        text = _YEAR.sub(lambda m: words(int(m[1]), to="year"), text)
+        text = _ENGLISH_ORDINAL.sub(lambda m: words(_int(m[1]), m[1], to="ordinal"), text)
+        text = _YEAR.sub(lambda m: words(int(m[1]), m[1], to="year"), text)
     point = lang.startswith("en")
     group, decimal = (",", ".") if point else (".", ",")
 
     def number(match: re.Match) -> str:
         written = match[0].replace(group, "").replace(decimal, ".")
-        return words(Decimal(written)) if "." in written else words(int(written))
+        if sum(ch.isdigit() for ch in written) > MAX_NUMBER_DIGITS:
+            return digit_by_digit(match[0])
+        return words(Decimal(written), written) if "." in written else words(int(written), written)
 
     text = _NUMBER["point" if point else "comma"].sub(number, text)
     return re.sub(r" {2,}", " ", text).strip(), False
+
+
+def _int(written: str) -> int:
+    """An int of a digit run, or 0 past Python's 4,300-digit limit (`words` then reads it digit by digit)."""
+    return int(written) if len(written) <= MAX_NUMBER_DIGITS else 0
+
+
+@functools.lru_cache(maxsize=1024)
+def _digit_word(digit: str, lang: str) -> str:
+    from num2words import num2words
+
+    try:
+        return num2words(int(digit), lang=lang)
+    except _NUM2WORDS_FAILURES:
+        return digit
 
 
 def training_recipe(text: str, alphabet: VoiceAlphabet) -> PreparedText:
@@ -201,7 +237,7 @@ def prepare_for_voice(text: str, alphabet: VoiceAlphabet) -> PreparedText:
     the training recipe. The result may be empty; see `prepare_sentences` for the checked form."""
     spelled, digits_kept = spell_numbers(text, alphabet.language)
     prepared = training_recipe(fit_spelling(spelled, alphabet), alphabet)
-    prepared.original, prepared.digits_kept = text, digits_kept
+    prepared.original, prepared.digits_kept, prepared.spelled_chars = text, digits_kept, len(spelled)
     return prepared
 
 
@@ -223,7 +259,8 @@ def prepare_sentences(text: str, alphabet: VoiceAlphabet) -> tuple[list[str], Pr
         )
     romanized = any(part.romanized for part in parts)
     digits_kept = any(part.digits_kept for part in parts)
-    return spoken, PreparedText(text, " ".join(spoken), dropped, romanized, digits_kept)
+    spelled = sum(part.spelled_chars for part in parts) + len(parts) - 1
+    return spoken, PreparedText(text, " ".join(spoken), dropped, romanized, digits_kept, spelled)
 
 
 # Sentence ends in Latin, CJK, Arabic and Devanagari scripts (and Armenian, Ethiopic, Burmese).

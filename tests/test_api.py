@@ -157,9 +157,47 @@ def test_align_refusals(client, tmp_path, transcript, file_bytes, message):
         ("/speak", ("😀😀", "eng", 0), "Nothing in this text can be spoken"),
         ("/speak", ("x" * 5000, "eng", 0), "at most 2000"),
         ("/translate", ("Text", None, "hello", "eng", "afr", True), "not a supported speech output language"),
+        # Issue 20: work bounded on what the models will do; the user's mistakes said, never "Something went wrong".
+        ("/speak", ("1" * 1999, "eng", 0), "With its numbers written out in words, this text is 7,995 characters"),
+        ("/speak", ("0." + "7" * 1990, "eng", 0), "a voice reads at most 4,000 at once"),
+        ("/speak", ("Цена " + "9" * 40 + " рублей", "rus", 0), None),  # num2words' KeyError: digit by digit
+        ("/compare", (handle_file(str(EXAMPLES / "english.wav")), "eng", "word " * 5000), "has 25,000 characters; at most 20,000"),
+        ("/compare", (handle_file(str(EXAMPLES / "english.wav")), "xx", ""), "No speech-recognition model here has 'xx'"),
+        ("/compare", (handle_file(str(EXAMPLES / "english.wav")), "eng", {"a": 1}), "reference must be text"),
+        ("/round_trip", ("speak-transcribe", "hello", None, "eng", {"x": 1}), "speech_check must be true or false"),
+        ("/translate", ("Text", None, "hello", "eng", "fra", False, 0, 1, 64, 42, 2, 7.0, {"x": 1}),
+         "speech_check must be true or false"),
     ],
 )
 def test_bad_requests_get_clear_errors_and_the_server_keeps_serving(client, api_name, args, message):
+    if message is None:  # must work
+        client.predict(*args, api_name=api_name)
+        return
     with pytest.raises(AppError, match=message):
         client.predict(*args, api_name=api_name)
     assert client.predict("ok", "eng", 0, api_name="/speak")[1] == "ok"
+
+
+def test_test_set_mistakes_are_said_in_words(client, tmp_path):
+    """A test set with "auto", a transcript line longer than csv's field limit: said, not "Something went wrong"."""
+    import zipfile
+
+    archive = tmp_path / "set.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.write(EXAMPLES / "english.wav", "a.wav")
+        bundle.writestr("refs.tsv", "a.wav\thello\n")
+    with pytest.raises(AppError, match="A test set needs its language chosen"):
+        client.predict([handle_file(str(archive))], "auto", api_name="/score_test_set")
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.write(EXAMPLES / "english.wav", "a.wav")
+        bundle.writestr("refs.tsv", "a.wav\t" + "word " * 30_000 + "\n")
+    with pytest.raises(AppError, match="Line 1 of refs.tsv has 150,006 characters; at most 20,000"):
+        client.predict([handle_file(str(archive))], "eng", api_name="/score_test_set")
+
+
+def test_align_with_numbers_no_language_can_say(client):
+    """Python's 4,300-digit limit, Spanish from 28 digits: the number is read digit by digit (these used to be
+    "Something went wrong"); read out, it is then too long for 3.5 s of audio, and that is what is said."""
+    for transcript, language, letters in (("1" * 5000, "eng", 19_999), ("Número " + "7" * 40, "spa", 246)):
+        with pytest.raises(AppError, match=f"can't be aligned with this audio: {letters} frames are needed"):
+            client.predict(handle_file(str(EXAMPLES / "english.wav")), transcript, language, None, api_name="/align")

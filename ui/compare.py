@@ -10,7 +10,7 @@ import gradio as gr
 
 from modules import compare, languages, request, validation
 from ui.common import (
-    SETTINGS, batch_limits, error_box, given_files, load_clip, model_event, output_directory, progress_reporter,
+    SETTINGS, batch_limits, checked_by_handler, error_box, given_files, load_clip, model_event, output_directory, progress_reporter,
     shows_errors,
 )
 
@@ -112,6 +112,7 @@ def render(audio: gr.Audio, language: gr.Dropdown, speech_check: gr.Checkbox) ->
             "mistakes marked. Each result names the model and the exact revision it came from."
         )
         reference = gr.Textbox(label="What is said (optional)", lines=2, elem_id="compare-reference")
+        checked_by_handler(reference)  # an object sent as the reference is refused, not scored as its text
         button = gr.Button("Compare the models", elem_id="compare-button")
         errors = error_box("compare-error")
         notes = gr.Markdown(elem_id="compare-notes")

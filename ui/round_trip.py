@@ -52,6 +52,7 @@ def run_round_trip(kind: str, input_text: str = "", audio_file: str | None = Non
         The speech made (16 kHz-or-voice-rate WAV), and a summary: the transcript with error rates and marked differences, Identify's ranking, or the transcript read.
     """
     kind, language = validation.text("kind", kind), validation.text("language", language)
+    speech_check = validation.flag("speech_check", speech_check)  # checked whatever the kind uses
     if kind not in round_trip.KINDS:
         raise UserInputError(f"kind must be one of {', '.join(round_trip.KINDS)}. Got {kind!r}.")
     if kind == round_trip.TRANSCRIBE_SPEAK:

@@ -84,6 +84,7 @@ def translate_input(
         validation.whole_number("max_new_tokens", max_new_tokens, *translate.MAX_NEW_TOKENS_RANGE),
     )
     cues_settings = cue_settings(max_line_chars, max_lines, max_cue_seconds)
+    speech_check = validation.flag("speech_check", speech_check)  # checked for text input too
     report = progress_reporter(progress)
     progress(0.0, desc="Getting the model ready (the first time takes longest)…")
     if input_kind == INPUT_SPEECH:
