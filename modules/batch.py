@@ -11,14 +11,13 @@ what the request has left, checked from its header before it is decoded.
 
 from __future__ import annotations
 
-import csv
 import re
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from modules import identify, subtitles, transcribe, vad
+from modules import identify, spreadsheet, subtitles, transcribe, vad
 from modules.audio import AudioTooLong, load_audio_16k
 from modules.config import ModelUnavailableError, UserInputError
 from modules.models import ModelCache
@@ -178,12 +177,8 @@ def run(
 def write_outputs(rows: list[Row], directory: Path, stem: str, cue_settings=subtitles.CueSettings()) -> tuple[Path, Path]:
     """`stem.csv` (every row) and `stem.zip` (that .csv plus each transcript's .txt/.srt/.vtt)."""
     directory.mkdir(parents=True, exist_ok=True)
-    table = directory / f"{stem}.csv"
-    with open(table, "w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0].record()) if rows else ["file"])
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row.record())
+    header = list(rows[0].record()) if rows else ["file"]
+    table = spreadsheet.write_rows(directory / f"{stem}.csv", [header, *(list(row.record().values()) for row in rows)])
     archive = directory / f"{stem}.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         bundle.write(table, table.name)

@@ -19,7 +19,7 @@ from pathlib import Path
 import jiwer
 import numpy as np
 
-from modules import batch, gpu, languages, transcribe
+from modules import batch, gpu, languages, spreadsheet, transcribe
 from modules.audio import SAMPLE_RATE, AudioTooLong, load_audio_16k, probe
 from modules.config import ModelUnavailableError, UserInputError, load_settings
 from modules.models import (
@@ -409,14 +409,9 @@ def _score_clips(
 
 def write_report(report: TestSetReport, directory: Path) -> Path:
     """The per-clip rows as a .csv (then the per-model totals)."""
-    path = directory / f"test-set-{report.language}.csv"
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["file", "model", "reference", "text", "wer", "cer", "error"])
-        for row in report.rows:
-            writer.writerow([row[key] for key in ("file", "model", "reference", "text", "wer", "cer", "error")])
-        writer.writerow([])
-        writer.writerow(["model", "revision", "clips", "wer", "cer", "seconds", "failed"])
-        for total in report.totals:
-            writer.writerow([total.model_id, total.revision, total.clips, total.wer, total.cer, round(total.seconds, 2), total.failed])
-    return path
+    columns = ("file", "model", "reference", "text", "wer", "cer", "error")
+    return spreadsheet.write_rows(directory / f"test-set-{report.language}.csv", [
+        columns, *([row[key] for key in columns] for row in report.rows), [],
+        ["model", "revision", "clips", "wer", "cer", "seconds", "failed"],
+        *([t.model_id, t.revision, t.clips, t.wer, t.cer, round(t.seconds, 2), t.failed] for t in report.totals),
+    ])

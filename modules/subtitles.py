@@ -117,16 +117,31 @@ def srt_time(seconds: float) -> str:
     return _time(seconds, ",")
 
 
+# What makes a subtitle reader take a line of text for a timing line: ffmpeg's SRT reader looks for "-->",
+# pysubs2 for two timestamps on one line (pysubs2/formats/subrip.py, time.TIMESTAMP).
+_ARROW = "-->"
+_TIMESTAMP = re.compile(r"(?<=\d:)(?=\d{1,2}:\d{1,2}[.,]\d)")
+
+
+def _cue_text(text: str) -> str:
+    """A cue's text as it can stand in a subtitle file: no empty line (one ends the cue, and the rest would be
+    read as a new cue), no "-->" (its hyphens become U+2011, the same to the eye), and no timestamp a reader
+    could take for a timing line (a zero-width space after the hours' colon). Everything else as it is."""
+    lines = [line.replace(_ARROW, "\u2011\u2011>") for line in text.splitlines() if line.strip()]
+    return "\n".join(_TIMESTAMP.sub("\u200b", line) for line in lines)
+
+
 def to_srt(cues: list[TimedText]) -> str:
     return "".join(
-        f"{number}\n{srt_time(cue.start)} --> {srt_time(cue.end)}\n{cue.text}\n\n" for number, cue in enumerate(cues, 1)
+        f"{number}\n{srt_time(cue.start)} --> {srt_time(cue.end)}\n{_cue_text(cue.text)}\n\n"
+        for number, cue in enumerate(cues, 1)
     )
 
 
 def to_vtt(cues: list[TimedText]) -> str:
     # Cue text is HTML-like in WebVTT: & < > must be escaped (which also keeps "-->" out of it).
     return "WEBVTT\n\n" + "".join(
-        f"{number}\n{_time(cue.start, '.')} --> {_time(cue.end, '.')}\n{html.escape(cue.text, quote=False)}\n\n"
+        f"{number}\n{_time(cue.start, '.')} --> {_time(cue.end, '.')}\n{html.escape(_cue_text(cue.text), quote=False)}\n\n"
         for number, cue in enumerate(cues, 1)
     )
 

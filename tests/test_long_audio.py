@@ -223,3 +223,48 @@ def test_seamless_pieces_are_spread_into_words_for_cues():
     words = subtitles.spread_words([TimedText(10.0, 14.0, "abc defgh"), TimedText(20.0, 21.0, "x")])
     assert [(w.text, round(w.start, 2), round(w.end, 2)) for w in words] == [
         ("abc", 10.0, 11.33), ("defgh", 11.78, 14.0), ("x", 20.0, 21.0)]
+
+
+def test_subtitle_text_never_forms_a_timing_line_or_an_empty_line(tmp_path):
+    """Align writes what the user typed: a transcript line that looks like a timing line made ffmpeg read 0
+    cues from the .srt. Read back by pysubs2, webvtt-py and ffmpeg: the cues, their times and their words."""
+    import subprocess
+
+    import pysubs2
+    import webvtt
+
+    hostile = ["00:00:00,000 --> 00:00:05,000", "a\n\nb", "1:02:03.5 to 1:02:04.5", "x-->y", "plain"]
+    cues = [TimedText(i * 2.0, i * 2.0 + 1.5, text) for i, text in enumerate(hostile)]
+    _, srt, vtt = subtitles.write_text_files("t", cues, tmp_path, "out")
+    read_srt = pysubs2.load(str(srt))
+    assert [(event.start, event.end) for event in read_srt] == [(i * 2000, i * 2000 + 1500) for i in range(5)]
+    visible = lambda text: text.replace("\u200b", "").replace("\u2011", "-")  # noqa: E731
+    assert [visible(event.plaintext) for event in read_srt] == [
+        "00:00:00,000 --> 00:00:05,000", "a\nb", "1:02:03.5 to 1:02:04.5", "x-->y", "plain"]
+    read_vtt = webvtt.read(str(vtt))
+    assert len(read_vtt) == 5 and visible(read_vtt[1].text) == "a\nb"
+    for path in (srt, vtt):
+        probe = subprocess.run(["ffprobe", "-v", "error", "-count_packets", "-show_entries", "stream=nb_read_packets",
+                                "-of", "csv=p=0", str(path)], capture_output=True, text=True, check=True)
+        assert probe.stdout.strip() == "5", path.suffix
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path):
+    """OWASP's CSV injection rule: a text cell starting with = + - @ tab or CR gets a leading ' (file names and
+    references are the user's; a spreadsheet would run "=HYPERLINK(...)"). Numbers stay numbers."""
+    import csv
+
+    from modules import batch, compare
+
+    rows = [batch.Row("=cmd.wav", 1.0, "eng", None, "+1+1"), batch.Row("@x.wav", 2.0, "eng", None, "-2", error="\tx"),
+            batch.Row("normal.wav", 3.0, "eng", None, "a = b")]
+    table, _ = batch.write_outputs(rows, tmp_path, "out")
+    read = list(csv.DictReader(table.open(encoding="utf-8")))
+    assert [row["file"] for row in read] == ["'=cmd.wav", "'@x.wav", "normal.wav"]
+    assert [row["text"] for row in read] == ["'+1+1", "'-2", "a = b"] and read[1]["error"] == "'\tx"
+    assert read[0]["seconds"] == "1.0"
+    report = compare.TestSetReport("eng", [compare.ModelTotals("m", "r", 1, 2, 3, 1, 1, 0.5)], [
+        {"file": "=HYPERLINK(1).zip/a.wav", "model": "m", "reference": "@SUM(1)", "text": "\r=1", "wer": 0.5, "cer": 0.1,
+         "error": ""}])
+    lines = list(csv.reader(compare.write_report(report, tmp_path).open(encoding="utf-8", newline="")))
+    assert lines[1][:4] == ["'=HYPERLINK(1).zip/a.wav", "m", "'@SUM(1)", "'\r=1"] and lines[1][4] == "0.5"
