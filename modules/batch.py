@@ -57,10 +57,11 @@ class Row:
     words: list[subtitles.TimedText] = field(default_factory=list, repr=False)
     segments: list[subtitles.TimedText] = field(default_factory=list, repr=False)
 
-    def record(self) -> dict:
-        """What the .csv and .jsonl hold (no word list)."""
+    def record(self, task: str) -> dict:
+        """What the .csv and .jsonl hold for `task`: no word list, and only the columns the task fills (an
+        identification has no transcript, a transcription no confidence)."""
         out = asdict(self)
-        for key in ("words", "segments"):
+        for key in ("words", "segments", "text" if task == IDENTIFY else "confidence"):
             out.pop(key)
         return out
 
@@ -174,11 +175,15 @@ def run(
     return rows
 
 
-def write_outputs(rows: list[Row], directory: Path, stem: str, cue_settings=subtitles.CueSettings()) -> tuple[Path, Path]:
-    """`stem.csv` (every row) and `stem.zip` (that .csv plus each transcript's .txt/.srt/.vtt)."""
+def write_outputs(
+    rows: list[Row], directory: Path, task: str, cue_settings=subtitles.CueSettings()
+) -> tuple[Path, Path]:
+    """`<task>-results.csv` (every row) and `<task>-results.zip` (that .csv plus each transcript's .txt/.srt/.vtt,
+    named after its file with its extension, in the folders it came in: clip.flac.txt beside clip.mp3.txt)."""
     directory.mkdir(parents=True, exist_ok=True)
-    header = list(rows[0].record()) if rows else ["file"]
-    table = spreadsheet.write_rows(directory / f"{stem}.csv", [header, *(list(row.record().values()) for row in rows)])
+    stem = f"{task}-results"
+    header = list(Row("").record(task))
+    table = spreadsheet.write_rows(directory / f"{stem}.csv", [header, *(list(row.record(task).values()) for row in rows)])
     archive = directory / f"{stem}.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         bundle.write(table, table.name)
@@ -186,13 +191,20 @@ def write_outputs(rows: list[Row], directory: Path, stem: str, cue_settings=subt
         for row in rows:
             if row.error or not (row.text or row.words):
                 continue
-            name = _unique(Path(row.file).stem or "file", used)
+            name = _unique(_output_name(row.file), used)
             cues = subtitles.build_cues(row.words or subtitles.spread_words(row.segments), cue_settings)
             bundle.writestr(f"{name}.txt", row.text + "\n")
             if cues:
                 bundle.writestr(f"{name}.srt", subtitles.to_srt(cues))
                 bundle.writestr(f"{name}.vtt", subtitles.to_vtt(cues))
     return table, archive
+
+
+def _output_name(shown: str) -> str:
+    """A file's name as the user knows it ("talks.zip/day1/a.wav") as a safe relative path in the download:
+    no "..", no absolute path, no odd characters (whoever unpacks it can't be made to write elsewhere)."""
+    parts = [re.sub(r"[^\w.\- ]", "_", part) for part in re.split(r"[\\/]", shown) if part not in ("", ".", "..")]
+    return "/".join(part for part in parts if part.strip(".")) or "file"
 
 
 def _unique(name: str, used: set[str]) -> str:

@@ -55,7 +55,7 @@ def inputs(paths: list[Path], workdir: Path) -> list[batch.Item]:
 def _items(path: Path, name: str, workdir: Path) -> list[batch.Item]:
     if path.suffix.lower() != ".zip":
         return [batch.Item(name, path)]
-    unlimited = batch.Limits(max_files=10**9)
+    unlimited = batch.Limits(max_files=10**9, max_total_seconds=float("inf"), max_unpacked_bytes=10**15).budget()
     return [batch.Item(name + item.name[len(path.name):], item.path, item.error)
             for item in batch.unpack([path], workdir / name, unlimited)]
 
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                 subtitles.write_text_files(row.text, cues, args.out, stem)
             # The line last: a file counts as done only once all its outputs are written.
             with open(results, "a", encoding="utf-8") as out:
-                out.write(json.dumps(row.record(), ensure_ascii=False) + "\n")
+                out.write(json.dumps(row.record(args.task), ensure_ascii=False) + "\n")
             print(f"{row.file}: {row.error or row.language}", flush=True)
 
         batch.run(todo, args.task, model_id, args.language, limits, speech_check=not args.no_speech_check and settings.speech_check,

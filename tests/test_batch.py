@@ -12,7 +12,7 @@ import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
-from modules import batch
+from modules import batch, subtitles
 from modules.config import UserInputError
 from tests.conftest import REPO_ROOT
 
@@ -118,13 +118,21 @@ def test_outputs_hold_every_row_and_each_transcript(tmp_path):
         batch.Row("b.wav", error="The file b.wav is empty (0 bytes)."),
         batch.Row("sub/a.wav", 2.0, "eng", None, "again", segments=[batch.subtitles.TimedText(0, 2, "again")]),
     ]
-    table, archive = batch.write_outputs(rows, tmp_path, "transcribe-results")
+    table, archive = batch.write_outputs(rows, tmp_path, batch.TRANSCRIBE)
     read = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8"))))
     assert [r["file"] for r in read] == ["a.wav", "b.wav", "sub/a.wav"] and read[1]["error"].startswith("The file b.wav")
     with zipfile.ZipFile(archive) as bundle:
-        assert sorted(bundle.namelist()) == ["a-2.srt", "a-2.txt", "a-2.vtt", "a.srt", "a.txt", "a.vtt", "transcribe-results.csv"]
-        assert bundle.read("a.txt").decode() == "hello world\n"
-        assert "hello world" in bundle.read("a.srt").decode()
+        assert sorted(bundle.namelist()) == ["a.wav.srt", "a.wav.txt", "a.wav.vtt", "sub/a.wav.srt", "sub/a.wav.txt",
+                                             "sub/a.wav.vtt", "transcribe-results.csv"]
+        assert bundle.read("a.wav.txt").decode() == "hello world\n"
+        assert "hello world" in bundle.read("a.wav.srt").decode()
+    # clip.flac and clip.mp3 are told apart by name, not only by row order; a name can't climb out of the zip.
+    rows = [batch.Row(name, 1.0, "eng", None, "text", words=[subtitles.TimedText(0, 1, "text")])
+            for name in ("clip.flac", "clip.mp3", "talks.zip/../../evil.wav", "/etc/x.wav", "clip.flac")]
+    _, archive = batch.write_outputs(rows, tmp_path / "two", batch.TRANSCRIBE)
+    with zipfile.ZipFile(archive) as bundle:
+        assert sorted(name for name in bundle.namelist() if name.endswith(".txt")) == [
+            "clip.flac-2.txt", "clip.flac.txt", "clip.mp3.txt", "etc/x.wav.txt", "talks.zip/evil.wav.txt"]
 
 
 @pytest.fixture(scope="module")
@@ -138,20 +146,22 @@ def test_batch_through_the_api(client, tmp_path):
         "spanish.mp3": (EXAMPLES / "spanish.mp3").read_bytes(), "nested.zip": b"PK"})
     files = [handle_file(str(EXAMPLES / "english.wav")), handle_file(str(tmp_path / "empty.wav")), handle_file(str(archive))]
     table, downloads = client.predict(files, "facebook/mms-lid-126", api_name="/identify_files")
-    assert table["headers"] == ["file", "duration (s)", "language", "confidence", "transcript", "problem"]
+    # Only the columns a task fills (identification had an always-empty transcript column).
+    assert table["headers"] == ["file", "duration (s)", "language", "confidence", "problem"]
     rows = {row[0]: row for row in table["data"]}
     assert list(rows) == ["english.wav", "empty.wav", "clips.zip/spanish.mp3", "clips.zip/nested.zip"]
-    assert rows["english.wav"][2].endswith(")") and rows["english.wav"][3].endswith("%") and not rows["english.wav"][5]
-    assert "empty (0 bytes)" in rows["empty.wav"][5] and "archive inside an archive" in rows["clips.zip/nested.zip"][5]
+    assert rows["english.wav"][2].endswith(")") and rows["english.wav"][3].endswith("%") and not rows["english.wav"][4]
+    assert "empty (0 bytes)" in rows["empty.wav"][4] and "archive inside an archive" in rows["clips.zip/nested.zip"][4]
     assert sorted(Path(path).suffix for path in downloads) == [".csv", ".zip"]
 
     table, downloads = client.predict(
         [handle_file(str(EXAMPLES / "english.wav")), handle_file(str(tmp_path / "empty.wav"))],
         "facebook/mms-1b-all", "eng", api_name="/transcribe_files")
+    assert table["headers"] == ["file", "duration (s)", "language", "transcript", "problem"]
     assert [row[0] for row in table["data"]] == ["english.wav", "empty.wav"]
-    assert table["data"][0][4] and not table["data"][0][5] and table["data"][1][5]
+    assert table["data"][0][3] and not table["data"][0][4] and table["data"][1][4]
     with zipfile.ZipFile(next(p for p in downloads if p.endswith(".zip"))) as bundle:
-        assert sorted(bundle.namelist()) == ["english.srt", "english.txt", "english.vtt", "transcribe-results.csv"]
+        assert sorted(bundle.namelist()) == ["english.wav.srt", "english.wav.txt", "english.wav.vtt", "transcribe-results.csv"]
     with pytest.raises(AppError, match="No files were given"):
         client.predict([], "facebook/mms-lid-126", api_name="/identify_files")
     with pytest.raises(AppError, match="files must be a list of files"):  # found by tests/test_fuzz.py

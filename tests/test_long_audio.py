@@ -258,7 +258,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path):
 
     rows = [batch.Row("=cmd.wav", 1.0, "eng", None, "+1+1"), batch.Row("@x.wav", 2.0, "eng", None, "-2", error="\tx"),
             batch.Row("normal.wav", 3.0, "eng", None, "a = b")]
-    table, _ = batch.write_outputs(rows, tmp_path, "out")
+    table, _ = batch.write_outputs(rows, tmp_path, batch.TRANSCRIBE)
     read = list(csv.DictReader(table.open(encoding="utf-8")))
     assert [row["file"] for row in read] == ["'=cmd.wav", "'@x.wav", "normal.wav"]
     assert [row["text"] for row in read] == ["'+1+1", "'-2", "a = b"] and read[1]["error"] == "'\tx"

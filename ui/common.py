@@ -290,10 +290,14 @@ def load_clip(audio_path: str | None, max_seconds: float, speech_check=True) -> 
     return clip
 
 
-BATCH_HEADERS = ["file", "duration (s)", "language", "confidence", "transcript", "problem"]
+# The results table of each task: only the columns it fills.
+BATCH_HEADERS = {
+    batch.IDENTIFY: ["file", "duration (s)", "language", "confidence", "problem"],
+    batch.TRANSCRIBE: ["file", "duration (s)", "language", "transcript", "problem"],
+}
 
 
-def batch_section(prefix: str, what: str):
+def batch_section(prefix: str, what: str, task: str):
     """Many files at once, folded away under the one-clip controls: (files, button, errors, table, download)."""
     with gr.Accordion("Many files at once", open=False, elem_id=f"{prefix}-batch"):
         gr.Markdown(
@@ -304,7 +308,7 @@ def batch_section(prefix: str, what: str):
         files = gr.File(file_count="multiple", type="filepath", label="Audio files or a .zip", elem_id=f"{prefix}-batch-files")
         button = gr.Button("Run on all files", elem_id=f"{prefix}-batch-button")
         errors = error_box(f"{prefix}-batch-error")
-        table = gr.Dataframe(headers=BATCH_HEADERS, interactive=False, label="Results", elem_id=f"{prefix}-batch-table")
+        table = gr.Dataframe(headers=BATCH_HEADERS[task], interactive=False, label="Results", elem_id=f"{prefix}-batch-table")
         download = gr.File(label="Download (.csv, and a .zip with it)", file_count="multiple", elem_id=f"{prefix}-batch-download")
     return files, button, errors, table, download
 
@@ -332,13 +336,15 @@ def run_batch(files, task: str, model_id: str, language: str, speech_check, prog
     items = batch.unpack(files, scope.scratch("unpacked"), scope.budget)
     rows = batch.run(items, task, model_id, language, limits, speech_check and SETTINGS.speech_check,
                      progress=progress_reporter(progress), budget=scope.budget)
-    table, archive = batch.write_outputs(rows, output_directory(), f"{task}-results", cues or subtitles.CueSettings())
+    table, archive = batch.write_outputs(rows, output_directory(), task, cues or subtitles.CueSettings())
 
     def name(code: str) -> str:
         return f"{languages.language_name(code)} ({code})" if code else ""
 
-    shown = [[r.file, "" if r.seconds is None else f"{r.seconds:.1f}", name(r.language),
-              "" if r.confidence is None else f"{r.confidence:.0%}", r.text, r.error] for r in rows]
+    def result(row: batch.Row) -> str:
+        return row.text if task == batch.TRANSCRIBE else "" if row.confidence is None else f"{row.confidence:.0%}"
+
+    shown = [[r.file, "" if r.seconds is None else f"{r.seconds:.1f}", name(r.language), result(r), r.error] for r in rows]
     return shown, [str(table), str(archive)]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from modules import identify, languages, validation
+from modules import batch, identify, languages, validation
 from modules.models import LID_MODELS
 from ui.common import (
     batch_section,
@@ -135,7 +135,7 @@ def render() -> dict:
                 to_speak = gr.Button(visible=False, size="sm", elem_id="identify-to-speak")
                 to_translate = gr.Button(visible=False, size="sm", elem_id="identify-to-translate")
             lid_result = gr.Label(label="Most likely languages", show_heading=False, elem_id="identify-result")
-    batch_files, batch_button, batch_errors, batch_table, batch_download = batch_section("identify", "identify the language of")
+    batch_files, batch_button, batch_errors, batch_table, batch_download = batch_section("identify", "identify the language of", batch.IDENTIFY)
     model_event(batch_button, identify_files, [batch_files, lid_model, lid_speech], [batch_table, batch_download],
                 "identify_files", batch_errors)
     model_event(lid_button, identify_language, [lid_audio, lid_model, lid_top_k, lid_speech], [lid_result, lid_summary], "identify", errors)

@@ -6,7 +6,7 @@ import gradio as gr
 import soundfile
 
 from modules import audio as audio_module
-from modules import compare, languages, live, subtitles, transcribe, validation
+from modules import batch, compare, languages, live, subtitles, transcribe, validation
 from modules.config import ModelUnavailableError, UserInputError
 from modules.models import ENGLISH_ASR_MODEL, MMS_ASR_MODEL, SEAMLESS_MODEL, W2V_BERT_MODELS
 from ui import compare as compare_section
@@ -255,7 +255,7 @@ def render() -> dict:
                     time_limit=live.MAX_SECONDS, concurrency_id="live", concurrency_limit=4, api_visibility="private")
     live_mic.stop_recording(live_end, [live_state, *asr_cues], [live_text, live_files, live_errors, live_state],
                             api_visibility="private", **MODEL_EVENT)
-    batch_files, batch_button, batch_errors, batch_table, batch_download = batch_section("transcribe", "transcribe")
+    batch_files, batch_button, batch_errors, batch_table, batch_download = batch_section("transcribe", "transcribe", batch.TRANSCRIBE)
     model_event(
         batch_button, transcribe_files, [batch_files, asr_model, asr_language, *asr_cues, asr_speech],
         [batch_table, batch_download], "transcribe_files", batch_errors,
