@@ -206,3 +206,27 @@ def test_live_captions_in_the_browser_with_a_fake_microphone(playwright, app_url
     again, *_ = Client(app_url, verbose=False).predict(
         handle_file(recording), MMS_ASR_MODEL, "eng", api_name="/transcribe")
     assert final == again
+
+
+def test_abandoned_streams_free_their_slots_for_the_next_visitor(app_url):
+    """Four visitors send one piece each and leave (no more pieces, no Stop); they hold all four stream
+    slots. The fifth visitor's first piece used to get no answer for ten minutes; the slots are freed
+    after live.IDLE_SECONDS. Over HTTP, as the page does it (tests/live_client.py)."""
+    import time
+
+    from tests.live_client import LiveClient
+
+    tone = (0.3 * np.sin(np.arange(48_000) * 2 * np.pi * 300 / 48_000)).astype(np.float32)
+    for _ in range(4):
+        gone = LiveClient(app_url)
+        gone.start(MMS_ASR_MODEL, "eng")
+        gone.send(tone, listen=False)
+    visitor = LiveClient(app_url)
+    visitor.start(MMS_ASR_MODEL, "eng")
+    started = time.monotonic()
+    visitor.send(tone)
+    while not visitor.texts and time.monotonic() - started < live.IDLE_SECONDS + 30:
+        time.sleep(0.2)
+    assert visitor.texts, "the fifth visitor's piece got no answer"
+    final = visitor.stop()
+    assert final["data"][0] is not None and any(str(f["path"]).endswith(".wav") for f in final["data"][1])

@@ -356,6 +356,9 @@ def speech_check_box(elem_id: str) -> gr.Checkbox:
     )
 
 
+UPLOAD_CHECKS_AT_ONCE = 2
+
+
 def checks_upload(audio_component: gr.Audio, max_seconds: float) -> gr.Markdown:
     """A note under `audio_component` saying, as soon as a file arrives, whether it can be used."""
     note = gr.Markdown(visible=False, elem_classes=["upload-note"])
@@ -371,7 +374,10 @@ def checks_upload(audio_component: gr.Audio, max_seconds: float) -> gr.Markdown:
             return gr.update(value="Note: " + "; ".join(clip.warnings) + ".", visible=True)
         return gr.update(value="", visible=False)
 
-    gr.on([audio_component.change], check, audio_component, note, **PRIVATE)
+    # Queued, two at a time: each check decodes the upload, and a burst of uploads must not decode unbounded
+    # in parallel outside the queue (as a UI-only event without the queue did).
+    gr.on([audio_component.change], check, audio_component, note, api_visibility="private",
+          concurrency_id="upload-check", concurrency_limit=UPLOAD_CHECKS_AT_ONCE)
     return note
 
 
