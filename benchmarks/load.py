@@ -3,9 +3,11 @@
     .venv/bin/python -m benchmarks.load --clients 16 --seconds 60
     .venv/bin/python -m benchmarks.load --soak --clients 8 --seconds 1800     # 30 minutes, with abuse
 
---soak mixes in what a public Space also gets: requests cancelled by their client mid-way, over-long text,
-translations over the work budget and hour-long audio (each must be refused with its message, and is
-counted as refused, not as an error), and reports the server's RSS at the start and the end.
+--soak mixes in what a public Space also gets: requests cancelled by their client mid-way (a translation, a
+many-files transcription), over-long text, translations over the work budget, hour-long audio, test sets and
+batches refused after unpacking (each must be refused with its message, and is counted as refused, not as
+an error), live-caption sessions over HTTP (finished, and abandoned after one piece), and reports the server's
+RSS at the start and the end and the files its requests still hold at the end (must be none).
 
 Starts `app.py` in a subprocess over freshly built tiny models (unless --url is given), drives it for
 a bounded number of requests and time, checks every answer, and prints requests served, errors,
@@ -110,9 +112,82 @@ def _cancelled(client):
     raise Refused
 
 
+def _failed_test_set(client):
+    """Unpacked, then refused (an unknown language): its unpacked clips must not stay behind."""
+    _refused(lambda: client.predict([handle_file(str(TEST_SET))], "xx", api_name="/score_test_set"),
+             "No speech-recognition model here has 'xx'")
+
+
+def _failed_batch(client):
+    """Refused by the request's file budget, after its first archive was unpacked."""
+    _refused(lambda: client.predict([handle_file(str(TEST_SET))] * 20, "facebook/mms-lid-126", True,
+                                    api_name="/identify_files"), "at most 50 are accepted at once")
+
+
+def _cancelled_batch(client):
+    """A many-files transcription its client walks away from while it runs."""
+    job = client.submit([handle_file(str(TEST_SET))] * 4, "facebook/mms-1b-all", "eng", api_name="/transcribe_files")
+    time.sleep(0.7)
+    job.cancel()
+    raise Refused
+
+
+def _live(client):
+    """A live-caption session over HTTP as the page drives it: pieces of speech every second, then Stop."""
+    from tests.live_client import LiveClient
+
+    session = LiveClient(client.src)
+    session.start("facebook/mms-1b-all", "eng")
+    for piece in _speech_pieces():
+        session.send(piece)
+        time.sleep(1.0)
+    final = session.stop()["data"]
+    assert isinstance(final[0], str) and sorted(Path(f["path"]).suffix for f in final[1]) == [".srt", ".txt", ".vtt", ".wav"]
+
+
+def _abandoned_live(client):
+    """A visitor who closes the tab after one piece: the slot and the recording must be freed by the server."""
+    from tests.live_client import LiveClient
+
+    session = LiveClient(client.src)
+    session.start("facebook/mms-1b-all", "eng")
+    session.send(_speech_pieces()[0], listen=False)
+    raise Refused
+
+
+def _speech_pieces() -> list:
+    import numpy as np
+    import soxr
+
+    samples, rate = soundfile.read(str(EXAMPLES / "english.wav"), dtype="float32")
+    at_48k = soxr.resample(samples, rate, 48_000)
+    return [at_48k[start : start + 48_000] for start in range(0, len(at_48k), 48_000)]
+
+
 SOAK = REQUESTS + [("too-long", _too_long_text), ("over-budget", _over_budget), ("hour", _hour_of_audio),
-                   ("cancelled", _cancelled)]
+                   ("cancelled", _cancelled), ("failed-test-set", _failed_test_set), ("failed-batch", _failed_batch),
+                   ("cancelled-batch", _cancelled_batch), ("live", _live), ("abandoned-live", _abandoned_live)]
 HOUR = Path(tempfile.gettempdir()) / "polyglot-soak-hour.flac"
+TEST_SET = Path(tempfile.gettempdir()) / "polyglot-soak-test-set.zip"
+
+
+def _write_test_set() -> None:
+    import zipfile
+
+    with zipfile.ZipFile(TEST_SET, "w") as bundle:
+        for name in ("english.wav", "french.flac", "spanish.mp3"):
+            bundle.write(EXAMPLES / name, name)
+        bundle.writestr("refs.tsv", "english.wav\thello\nfrench.flac\tbonjour\nspanish.mp3\thola\n")
+
+
+def _request_files(pid: int) -> tuple[int, int]:
+    """Files the server's requests hold now (its request folders, modules/request.py), and files in result
+    folders it handed to Gradio (Gradio deletes those after `keep_files_minutes`)."""
+    from gradio.utils import get_upload_folder
+
+    work = [f for root in (Path(tempfile.gettempdir()) / "polyglot-work").glob(f"{pid}-*") for f in root.rglob("*") if f.is_file()]
+    handed = [f for folder in Path(get_upload_folder()).glob("polyglot-*") for f in folder.rglob("*") if f.is_file()]
+    return len(work), len(handed)
 
 
 @dataclass
@@ -193,6 +268,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.soak and not HOUR.exists():
         subprocess.run(["sox", "-n", "-r", "16000", str(HOUR), "synth", "3600", "sine", "300"], check=True)
+    if args.soak:
+        _write_test_set()
     sys.path.insert(0, str(REPO_ROOT))
     from tests.tiny_models import build_all
 
@@ -232,12 +309,16 @@ def main() -> None:
         stop.set()
         sampler.join()
         end_mb = process.memory_info().rss / 2**20
-        mode = "soak with cancellations and oversized inputs" if args.soak else "normal traffic"
+        time.sleep(2 * 10 + 5)  # abandoned live recordings go after twice modules/live.IDLE_SECONDS
+        held, handed = _request_files(server.pid)
+        mode = "soak with cancellations, failures, live captions and oversized inputs" if args.soak else "normal traffic"
         print(f"{args.clients} clients, up to {args.requests} requests each, {args.seconds:.0f} s limit, tiny models, {mode}")
         print(result.summary())
         print(f"server RSS {start_mb:.0f} MB after warm-up, {end_mb:.0f} MB at the end "
               f"({end_mb - start_mb:+.0f} MB), peak {peak['mb']:.0f} MB")
         print("RSS each minute (MB): " + " ".join(f"{mb:.0f}" for mb in timeline))
+        print(f"files the server's requests still hold at the end: {held}; result files handed to Gradio (deleted "
+              f"by it after POLYGLOT_KEEP_FILES_MINUTES): {handed}")
         for error in result.errors[:10]:
             print("  error:", error)
     finally:

@@ -89,8 +89,29 @@ def start(model_id: str, language: str) -> LiveSession:
         raise UserInputError("Live captions need the language: pick it from the list (detection needs the whole clip).")
     if model_id in CATALOG and language not in transcribe.asr_languages(model_id).codes:
         raise UserInputError(f"{model_id} does not transcribe {language!r}. Pick a language from its list.")
-    discard_idle()
+    _sweep_in_the_background()
     return LiveSession(model_id, language)
+
+
+_sweeper = threading.Lock()
+_sweeping = False
+
+
+def _sweep_in_the_background() -> None:
+    """Once per process: `discard_idle` every `IDLE_SECONDS`, so a recording whose visitor left goes even when
+    nobody starts another session."""
+    global _sweeping
+    with _sweeper:
+        if _sweeping:
+            return
+        _sweeping = True
+
+    def sweep() -> None:
+        while True:
+            discard_idle()
+            time.sleep(IDLE_SECONDS)
+
+    threading.Thread(target=sweep, name="live-recordings-sweeper", daemon=True).start()
 
 
 def discard_idle(now: float | None = None) -> list[Path]:
