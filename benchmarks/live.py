@@ -50,15 +50,20 @@ def main() -> None:
         began = time.perf_counter()
         live.add(session, rate, pcm[start : start + step], cache=cache)
         times.append(time.perf_counter() - began)
+    held = session.memory_bytes()
+    on_disk = (session.folder / "recording.f32").stat().st_size
     began = time.perf_counter()
     live.finish(session, cache=cache)
     final = time.perf_counter() - began
+    warm.discard()
     p50, p95 = statistics.median(times), sorted(times)[int(0.95 * len(times))]
     print(f"torch threads: {torch.get_num_threads()}, device: cpu, base-size MMS (94 M), {len(times)} pieces of {piece_seconds} s")
     print(f"reading a piece: median {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
           f"(real-time factor {p50 / piece_seconds:.2f})")
     print(f"speech -> text shown: at most {piece_seconds + p95:.2f} s at p95 ({piece_seconds} s for the piece + reading it)")
     print(f"stop -> final transcript of the 60 s recording: {final:.1f} s")
+    print(f"a session after {session.seconds:.0f} s: {held / 1024:.0f} KB in memory, its recording {on_disk / 2**20:.1f} MB "
+          "on disk (deleted at Stop)")
 
 
 if __name__ == "__main__":
