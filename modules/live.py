@@ -17,6 +17,8 @@ left: `discard_idle`); after Stop the session is dropped, only the texts and fil
 from __future__ import annotations
 
 import array
+import contextlib
+import os
 import shutil
 import threading
 import time
@@ -114,15 +116,26 @@ def _sweep_in_the_background() -> None:
     threading.Thread(target=sweep, name="live-recordings-sweeper", daemon=True).start()
 
 
+# Sessions reading a piece right now: never discarded, however long the piece waits for the model (a busy
+# server can keep a piece waiting longer than the idle time; its recording was deleted under it).
+_reading: set[Path] = set()
+_reading_lock = threading.Lock()
+
+
 def discard_idle(now: float | None = None) -> list[Path]:
     """Delete the recordings of sessions no piece has reached for twice `IDLE_SECONDS` (their stream ended
     without a Stop: the visitor left); returns what was deleted."""
     now = time.time() if now is None else now
     gone = []
+    with _reading_lock:
+        busy = set(_reading)
     for folder in request.work_root().glob("live-*"):
+        if folder in busy:
+            continue
         recording = folder / _RECORDING
         try:
-            idle = now - (recording.stat().st_mtime if recording.exists() else folder.stat().st_mtime)
+            last = max(folder.stat().st_mtime, recording.stat().st_mtime if recording.exists() else 0.0)
+            idle = now - last
         except FileNotFoundError:
             continue
         if idle > 2 * IDLE_SECONDS:
@@ -139,7 +152,7 @@ def add(session: LiveSession, rate: int, chunk: np.ndarray, cache: ModelCache | 
     chunk = to_float32(np.asarray(chunk))
     if chunk.ndim == 2:
         chunk = chunk.mean(axis=1, dtype=np.float32)
-    with session.lock:  # one piece of a session at a time
+    with session.lock, _reading_piece(session):  # one piece of a session at a time
         if session.resampler is None or session.rate != rate:
             session.rate, session.resampler = rate, soxr.ResampleStream(rate, SAMPLE_RATE, 1, dtype="float32")
         piece = session.resampler.resample_chunk(chunk)
@@ -160,6 +173,19 @@ def add(session: LiveSession, rate: int, chunk: np.ndarray, cache: ModelCache | 
                                        done - first, cache)
         session.final_ids.extend(ids[:final].tolist())
         return session.text
+
+
+@contextlib.contextmanager
+def _reading_piece(session: LiveSession):
+    with _reading_lock:
+        _reading.add(session.folder)
+    try:
+        yield
+    finally:
+        with _reading_lock:
+            _reading.discard(session.folder)
+        if session.folder.exists():  # the piece counts as activity from its end, however long it waited
+            os.utime(session.folder)
 
 
 def _append(session: LiveSession, piece: np.ndarray) -> None:

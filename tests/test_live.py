@@ -105,6 +105,19 @@ def test_an_abandoned_session_loses_its_recording(local_mms):
         live.finish(session, cache=local_mms)
 
 
+def test_a_session_reading_a_piece_is_never_discarded(local_mms):
+    """A piece waiting for the model (a busy server) longer than the idle time: its session is in use, and its
+    recording stays (the soak found finished sessions whose recording had been deleted under them)."""
+    import time
+
+    session = live.start(MMS_ASR_MODEL, "eng")
+    live.add(session, 48_000, microphone(0.0)[0], cache=local_mms)
+    with live._reading_piece(session):
+        assert session.folder not in live.discard_idle(now=time.time() + 10 * live.IDLE_SECONDS)
+    assert session.folder.exists()
+    session.discard()
+
+
 def test_two_pieces_of_one_session_are_read_one_at_a_time(local_mms):
     """A piece that arrives while another of the same session is being read waits for it (both would change
     the session's recording, ids and text at once)."""
