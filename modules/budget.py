@@ -45,6 +45,7 @@ GPU_SECONDS_PER = {
     "ctc audio second": 0.03,
     "align audio second": 0.05,  # the CTC forward, then the Viterbi path on the CPU
     "seamless audio second": 0.15,  # per beam-weighted second, text out
+    "omnilingual llm audio second": 0.1,  # a 300M encoder and a 12-layer Llama decoder writing ~15 characters a second
     "seamless sentence": 1.5,
     "tts sentence": 0.4,
     "tts character": 0.005,

@@ -23,16 +23,24 @@ from modules import batch, gpu, languages, spreadsheet, transcribe
 from modules.audio import SAMPLE_RATE, AudioTooLong, load_audio_16k, probe
 from modules.config import ModelUnavailableError, UserInputError, load_settings
 from modules.models import (
-    CATALOG, ENGLISH_ASR_MODEL, MMS_ASR_MODEL, SEAMLESS_MODEL, W2V_BERT_MODELS, ModelCache, default_cache,
+    CATALOG, ENGLISH_ASR_MODEL, MMS_ASR_MODEL, OMNI_CTC_MODELS, OMNI_LLM_MODELS, SEAMLESS_MODEL, W2V_BERT_MODELS,
+    ModelCache, default_cache,
 )
 from modules.request import Budget
 from modules.text import normalise_for_scoring
 
 Progress = Callable[[float, str], None]
 
+def _size(model_id: str) -> str:
+    """"300M" of hf-audio/omniasr-ctc-300m-v2."""
+    return model_id.rsplit("/", 1)[-1].split("-")[2].upper()
+
+
 # Every speech-recognition model, in the order results are shown, with the short name people see.
 ASR_NAMES = {
     MMS_ASR_MODEL: "MMS",
+    **{model_id: f"Omnilingual CTC {_size(model_id)}" for model_id in OMNI_CTC_MODELS},
+    **{model_id: f"Omnilingual LLM {_size(model_id)}" for model_id in OMNI_LLM_MODELS},
     SEAMLESS_MODEL: "SeamlessM4T v2",
     **{model_id: "Wav2Vec2-BERT" for model_id in W2V_BERT_MODELS},
     ENGLISH_ASR_MODEL: "wav2vec2 base",

@@ -17,6 +17,8 @@ overlapping windows (`WINDOW_FRAMES`), committing only the words that end well i
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -37,9 +39,19 @@ COMMIT_SHARE = 2 / 3  # words ending in the first two thirds of a window are fin
 Progress = Callable[[float, str], None]
 
 
+def frame_samples(entry) -> int:
+    """Samples of 16 kHz audio per output frame: the product of the conv strides (320 for the wav2vec2 family,
+    MMS and Omnilingual ASR alike; Omnilingual's config keeps them in its audio_config)."""
+    config = entry.model.config
+    ratio = getattr(config, "inputs_to_logits_ratio", None)
+    if ratio is None:
+        ratio = math.prod(getattr(config, "audio_config", config).conv_stride)
+    return int(ratio)
+
+
 def frame_seconds(entry) -> float:
     """Seconds of audio per output frame (0.02 for wav2vec2-style models)."""
-    return entry.model.config.inputs_to_logits_ratio / SAMPLE_RATE
+    return frame_samples(entry) / SAMPLE_RATE
 
 
 # On CUDA, chunks are read several at a time; each in flight is budgeted this much GPU memory (a 24 s
@@ -70,7 +82,7 @@ def emissions(
     progress = progress or (lambda fraction, description: None)
     batch_size = batch_size or batch_size_for(entry)
     # Chunk edges on frame edges, so each chunk's frames line up with the whole clip's frames.
-    frame = entry.model.config.inputs_to_logits_ratio  # samples per output frame (320 for wav2vec2)
+    frame = frame_samples(entry)  # samples per output frame (320 for wav2vec2)
     chunk = max(1, round(chunk_seconds * SAMPLE_RATE / frame)) * frame
     context = round(CONTEXT_SECONDS * SAMPLE_RATE / frame) * frame
     starts = list(range(0, len(samples), chunk))
@@ -235,3 +247,32 @@ def _spans(log_probs: np.ndarray, tokens: np.ndarray, path: np.ndarray, offset: 
         probability = float(np.exp(log_probs[run, tokens[k]]).mean())
         spans.append(TokenSpan(int(tokens[k]), offset + int(run[0]), offset + int(run[-1]) + 1, probability))
     return spans
+
+
+def words_from_frames(ids: list[int], tokenizer, blank: int, seconds_per_frame: float) -> list:
+    """Timed words from one greedy CTC id per frame, for tokenizers that give no offsets (Omnilingual's): a run
+    of one id is one character, the blank separates repeats, a space (the tokenizer's word boundary: a plain
+    " ", id 4 in Omnilingual's vocabulary) ends a word. A word spans its first character's first frame to its
+    last character's last frame."""
+    from modules.subtitles import TimedText
+
+    specials = set(tokenizer.all_special_ids)
+    words, letters, start, end = [], [], 0, 0
+    frame = 0
+    for token, run in itertools.groupby(ids):
+        length = len(list(run))
+        if token != blank and token not in specials:
+            piece = tokenizer.convert_ids_to_tokens(token)
+            if piece.isspace():
+                if letters:
+                    words.append(TimedText(start * seconds_per_frame, end * seconds_per_frame, "".join(letters)))
+                letters = []
+            else:
+                if not letters:
+                    start = frame
+                letters.append(piece)
+                end = frame + length
+        frame += length
+    if letters:
+        words.append(TimedText(start * seconds_per_frame, end * seconds_per_frame, "".join(letters)))
+    return words

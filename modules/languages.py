@@ -103,7 +103,10 @@ def language_name(code: str) -> str:
     if suffix.startswith(("script_", "dialect_")):
         kind, _, value = suffix.partition("_")
         return f"{name}, {value.capitalize()} {kind}"
-    if suffix:
+    # A language's usual script (CLDR's likely subtags) goes unsaid: Omnilingual names every language with its
+    # script ("fra_Latn"), and "French, Latin script" would only be noise; another script is named ("Serbian,
+    # Latin script" beside Cyrillic Serbian).
+    if suffix and suffix != langcodes.Language.get(base).maximize().script:
         script = _SCRIPT_NAMES.get(suffix) or langcodes.Language.get(f"und-{suffix}").script_name()
         return f"{name}, {script} script"
     return name
@@ -233,6 +236,33 @@ SEAMLESS_SPEECH_IN = _seamless("speech_in", None)
 SEAMLESS_TEXT_IN = _seamless("text_in", "hf_text_lang_token")
 SEAMLESS_TEXT_OUT = _seamless("text_out", "hf_text_lang_token")
 SEAMLESS_SPEECH_OUT = _seamless("speech_out", "hf_vocoder_lang")
+# Omnilingual ASR: Meta's language table (ISO 639-3 + script), the LLM-ASR models' language tokens.
+OMNILINGUAL = _catalog(_read_tsv("omnilingual_asr_langs.tsv"))
+
+
+@dataclass(frozen=True)
+class PublishedResult:
+    """Meta's published figures for one language: its **7B LLM-ASR** model's character error rate (%) and
+    training hours (facebookresearch/omnilingual-asr per_language_results_table_7B_llm_asr.csv). Not the
+    figures of the smaller models this app runs: every place that shows them says so."""
+
+    cer: float
+    training_hours: float
+
+
+OMNILINGUAL_RESULTS_SOURCE = "Meta's published figures for its 7B LLM-ASR model (not the smaller models run here)"
+
+
+@functools.lru_cache(maxsize=1)
+def _omnilingual_results() -> dict[str, PublishedResult]:
+    return {row["code"]: PublishedResult(float(row["cer_7b_llm"]), float(row["training_hours"]))
+            for row in _read_tsv("omnilingual_asr_langs.tsv") if row["cer_7b_llm"]}
+
+
+def omnilingual_result(code: str) -> PublishedResult | None:
+    """Meta's 7B LLM-ASR figures for the language `code` names (its best-published Omnilingual id for it)."""
+    found = [_omnilingual_results()[variant] for variant in OMNILINGUAL.matching(code) if variant in _omnilingual_results()]
+    return min(found, key=lambda result: result.cer) if found else None
 
 
 def voice_for(code: str) -> str | None:

@@ -159,7 +159,7 @@ def add(session: LiveSession, rate: int, chunk: np.ndarray, cache: ModelCache | 
         if session.seconds + len(piece) / SAMPLE_RATE > MAX_SECONDS:
             raise UserInputError(f"Live captions stop after {MAX_SECONDS / 60:.0f} minutes. Stop, and start again.")
         _append(session, piece)
-        frame = cache.get(session.model_id, CATALOG.get(session.model_id, "ctc")).model.config.inputs_to_logits_ratio
+        frame = ctc.frame_samples(cache.get(session.model_id, CATALOG.get(session.model_id, "ctc")))
         context = round(ctc.CONTEXT_SECONDS * SAMPLE_RATE / frame)
         done = len(session.final_ids)
         first = max(0, done - context)  # frames of left context, read again but not kept

@@ -1,8 +1,11 @@
-"""Speech recognition: MMS-1b-all with language adapters, English wav2vec2, Wav2Vec2-BERT CTC, Seamless ASR.
+"""Speech recognition: MMS-1b-all with language adapters, English wav2vec2, Wav2Vec2-BERT CTC, Omnilingual ASR
+(CTC and LLM), Seamless ASR.
 
-CTC models: the most likely token of each frame of `ctc.emissions` (bounded chunks with context, so
-no word is cut or doubled at a boundary), decoded once for the whole clip. Seamless: pieces of at most
-20 s cut in the pauses Silero VAD finds (modules/translate.py), one timed segment each.
+CTC models (MMS, wav2vec2, W2V-BERT, Omnilingual CTC): the most likely token of each frame of `ctc.emissions`
+(bounded chunks with context, so no word is cut or doubled at a boundary), decoded once for the whole clip;
+word times from the frames. Seamless and Omnilingual LLM-ASR (both generate text): pieces of at most 20 s cut
+in the pauses Silero VAD finds, one timed segment each (Omnilingual was trained on clips of 30 s or less,
+and Meta's own pipeline refuses more than 40 s).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from modules.config import ModelUnavailableError, UserInputError
 from modules.models import (
     CATALOG,
     MMS_ASR_MODEL,
+    OMNI_CTC_MODELS,
+    OMNI_LLM_MODELS,
     SEAMLESS_MODEL,
     W2V_BERT_MODELS,
     LoadedModel,
@@ -47,7 +52,15 @@ def asr_languages(model_id: str) -> languages.Catalog:
         return languages.MMS_ASR
     if model_id == SEAMLESS_MODEL:
         return languages.SEAMLESS_TEXT_OUT
+    if model_id in OMNI_CTC_MODELS or model_id in OMNI_LLM_MODELS:
+        return languages.OMNILINGUAL
     return _single_language(W2V_BERT_MODELS.get(model_id, "eng"))  # wav2vec2-base-960h: English
+
+
+def needs_no_language(model_id: str) -> bool:
+    """Omnilingual's CTC models transcribe whatever is spoken: they take no language (Meta's pipeline passes
+    none to them; transformers' OmniASRForCTC has no language input)."""
+    return model_id in OMNI_CTC_MODELS
 
 
 @functools.lru_cache(maxsize=None)
@@ -65,10 +78,14 @@ class Transcript:
     notes: list[str] = field(default_factory=list)  # e.g. what auto-detection decided
 
 
+def _detects(given: dict, model_id: str) -> bool:
+    return given["language"] == AUTO and not needs_no_language(model_id)
+
+
 def gpu_needs(given: dict, model_id: str) -> list[tuple[str, str]]:
     """The models a request reading `given["samples"]` with `model_id` loads (modules/gpu.py)."""
     needed = [(model_id, CATALOG.get(model_id, "ctc"))]
-    if given["language"] == AUTO:
+    if _detects(given, model_id):
         needed.append((identify.DEFAULT_LID_MODEL, "identify"))
     return needed
 
@@ -77,13 +94,15 @@ def model_gpu_work(seconds: float, model_id: str, per_second: str = "ctc audio s
     """GPU seconds of `model_id` over `seconds` of audio (Seamless at Transcribe's default beams)."""
     if model_id == SEAMLESS_MODEL:
         return budget.gpu_work("seamless audio second", seconds) * budget.seamless_factor(DEFAULT_BEAMS, False)
+    if model_id in OMNI_LLM_MODELS:
+        return budget.gpu_work("omnilingual llm audio second", seconds)
     return budget.gpu_work(per_second, seconds)
 
 
 def gpu_estimate(given: dict, model_id: str, per_second: str = "ctc audio second") -> float:
     """GPU seconds of such a request: the model over the clip, and detection first when asked for."""
     work = model_gpu_work(len(given["samples"]) / SAMPLE_RATE, model_id, per_second)
-    return work + (identify.gpu_estimate(given["samples"]) if given["language"] == AUTO else 0.0)
+    return work + (identify.gpu_estimate(given["samples"]) if _detects(given, model_id) else 0.0)
 
 
 @gpu.runs_models(
@@ -130,7 +149,12 @@ def _duration(seconds: float) -> str:
 
 def _transcribe(samples, language, model_id, cache, progress, chunk_seconds) -> Transcript:
     notes = []
-    if language == AUTO:
+    if needs_no_language(model_id):
+        if language != AUTO and language not in asr_languages(model_id).codes:
+            raise UserInputError(f"{model_id} does not know {language!r}. Pick a language from its list.")
+        notes.append(f"{_short_name(model_id)} needs no language: it transcribes whatever is spoken"
+                     + (" (no detection was run)." if language == AUTO else "; the language chosen only names the files."))
+    elif language == AUTO:
         progress(0.0, "Identifying the language")
         language, note = detect_language(samples, model_id, cache)
         notes.append(note)
@@ -140,24 +164,80 @@ def _transcribe(samples, language, model_id, cache, progress, chunk_seconds) -> 
         # Seamless ASR is speech -> text with the target set to the spoken language.
         translation = translate_speech(samples, target_language=language, cache=cache, progress=progress)
         return Transcript(translation.text, language, model_id, [], translation.segments, notes)
+    if model_id in OMNI_LLM_MODELS:
+        segments = _generate_pieces(cache.get(model_id, "omni-llm"), samples, language, progress)
+        return Transcript(" ".join(s.text for s in segments if s.text), language, model_id, [], segments, notes)
     entry = cache.get(model_id, CATALOG.get(model_id, "ctc"))
     with entry.lock:  # the adapter must stay put for every chunk of this request
         if getattr(entry.model.config, "adapter_attn_dim", None):
             apply_adapter(entry, language)
         ids = ctc_ids(entry, samples, chunk_seconds, progress)
         seconds_per_frame = ctc.frame_seconds(entry)
+        tokenizer = entry.processor.tokenizer
+        if not _has_word_offsets(tokenizer):
+            words = ctc.words_from_frames(ids, tokenizer, blank_id(entry), seconds_per_frame)
+            return Transcript(readable(tokenizer, tokenizer.decode(ids)), language, model_id, words, [], notes)
         # As transformers' own ASR pipeline decodes CTC ids (tests/test_tasks.py compares the two): with the
         # special tokens, since skipping them before CTC grouping would merge real double letters ...
-        decoded = entry.processor.tokenizer.decode(ids, output_word_offsets=True)
-        specials = special_tokens(entry.processor.tokenizer)
+        decoded = tokenizer.decode(ids, output_word_offsets=True)
+        specials = special_tokens(tokenizer)
     # ... and without them afterwards: <s>, </s>, <unk> are not words.
     words = [
         TimedText(offset["start_offset"] * seconds_per_frame, offset["end_offset"] * seconds_per_frame, word)
         for offset in decoded["word_offsets"]
         if (word := specials.sub("", offset["word"]))
     ]
-    text = readable(entry.processor.tokenizer, decoded["text"])
+    text = readable(tokenizer, decoded["text"])
     return Transcript(text, language, model_id, words, [], notes)
+
+
+def _short_name(model_id: str) -> str:
+    from modules.compare import ASR_NAMES  # the short names shown everywhere (compare imports this module)
+
+    return ASR_NAMES.get(model_id, model_id)
+
+
+def _has_word_offsets(tokenizer) -> bool:
+    """Wav2Vec2CTCTokenizer gives word offsets; Omnilingual's ParakeetTokenizer has none (transformers 5.24 ignores
+    `output_word_offsets`), so its word times come from the frames."""
+    return hasattr(tokenizer, "word_delimiter_token")
+
+
+def blank_id(entry: LoadedModel) -> int:
+    """The CTC blank: Omnilingual's is `<s>` (id 0, its config's blank_token_id; its pad is 1), the wav2vec2
+    family's is the pad token."""
+    blank = getattr(entry.model.config, "blank_token_id", None)
+    return blank if blank is not None else entry.processor.tokenizer.pad_token_id
+
+
+# Omnilingual LLM-ASR pieces: at most this long (trained on 30 s or less; Meta's pipeline refuses over 40 s),
+# cut in pauses; and characters of text it may write per second of audio (fast speech is ~15 a second).
+OMNI_PIECE_SECONDS = 20.0
+OMNI_CHARACTERS_PER_SECOND = 25
+
+
+def _generate_pieces(entry: LoadedModel, samples: np.ndarray, language: str, progress: Progress) -> list[TimedText]:
+    """Omnilingual LLM-ASR: the audio in pieces cut at pauses, each transcribed with the language as its hint,
+    one timed segment per piece. Greedy decoding (transformers' default; Meta's pipeline uses 5 beams)."""
+    intervals = vad.speech_intervals(samples) if len(samples) > OMNI_PIECE_SECONDS * SAMPLE_RATE else []
+    pieces = vad.pieces_at_pauses(samples, intervals, max_seconds=OMNI_PIECE_SECONDS) if intervals else [(0, len(samples))]
+    if not intervals and len(samples) > OMNI_PIECE_SECONDS * SAMPLE_RATE:
+        from modules.audio import split_at_quiet_points
+
+        pieces = split_at_quiet_points(samples)
+    tokens = [int((b - a) / SAMPLE_RATE * OMNI_CHARACTERS_PER_SECOND) + 16 for a, b in pieces]
+    budget.check_decoder_steps(len(pieces), "piece", 1, max(tokens))
+    segments = []
+    for number, (start, end) in enumerate(pieces):
+        progress(number / len(pieces), f"Transcribing piece {number + 1} of {len(pieces)}")
+        with entry.lock, torch.inference_mode():
+            inputs = entry.processor.apply_transcription_request(
+                samples[start:end], language=language, return_tensors="pt")
+            prompt = inputs["input_ids"].shape[1]
+            output = entry.model.generate(**entry.to_model(inputs), max_new_tokens=tokens[number])
+            text = entry.processor.decode(output[:, prompt:], skip_special_tokens=True)[0]
+        segments.append(TimedText(start / SAMPLE_RATE, end / SAMPLE_RATE, " ".join(text.split())))
+    return segments
 
 
 def readable(tokenizer, decoded: str) -> str:
@@ -205,6 +285,9 @@ def checkpoint_languages(model_id: str, cache: ModelCache) -> set[str]:
     entry = cache.get(model_id, CATALOG.get(model_id, "ctc"))
     if model_id == SEAMLESS_MODEL:
         own = set(getattr(entry.model.generation_config, "text_decoder_lang_to_code_id", {}) or {})
+    elif model_id in OMNI_LLM_MODELS:  # its language tokens, <|lang:xxx_xxxx|> in lower case
+        tokens = set(entry.processor.tokenizer.get_vocab())
+        own = {code for code in catalog if f"<|lang:{code.lower()}|>" in tokens}
     else:
         vocab = entry.processor.tokenizer.vocab  # MMS: {language: {token: id}}
         own = {key for key, value in vocab.items() if isinstance(value, dict)}

@@ -26,6 +26,16 @@ import torch
 import transformers
 from safetensors.torch import save_file
 from transformers import (
+    LlamaConfig,
+    OmniASRAudioConfig,
+    OmniASRConfig,
+    OmniASRCTCConfig,
+    OmniASRCTCProcessor,
+    OmniASRFeatureExtractor,
+    OmniASRForConditionalGeneration,
+    OmniASRForCTC,
+    OmniASRProcessor,
+    ParakeetTokenizer,
     SeamlessM4Tv2Config,
     SeamlessM4Tv2Model,
     VitsConfig,
@@ -36,6 +46,8 @@ from transformers import (
     Wav2Vec2ForCTC,
     Wav2Vec2ForSequenceClassification,
 )
+from transformers.convert_slow_tokenizer import OmniASRConverter, import_protobuf
+from transformers import TokenizersBackend
 
 transformers.logging.set_verbosity_error()
 transformers.utils.logging.disable_progress_bar()
@@ -191,6 +203,52 @@ REAL: dict[str, dict[str, Fact]] = {
         "tokenizer_config.json": Fact(_VITS_TOKENIZER_CONFIG | {"is_uroman": True, "language": "kor", "pad_token": "u"},
                                       "HF page facebook/mms-tts-kor tokenizer_config.json @730590c (286 B)"),
     },
+    # Omnilingual ASR (transformers 5.24). No stored Hub page of any hf-audio/omniasr-* repo exists: the layout and
+    # values are what transformers' own conversion scripts write (src/transformers/models/omniasr_ctc/
+    # convert_omniasr_ctc_to_hf.py @083e3ff1, models/omniasr/convert_omniasr_to_hf.py), checked against the
+    # 5.24.0 wheel, its tests (tests/models/omniasr*/ @083e3ff1) and fixtures (tests/fixtures/omniasr/
+    # expected_results_*.json), and facebookresearch/omnilingual-asr @81f51e2.
+    "hf-audio/omniasr-ctc-300m-v2": {
+        "id": Fact("hf-audio/omniasr-ctc-300m-v2", "transformers 5.24.0 configuration_omniasr_ctc.py @auto_docstring checkpoint"),
+        "files": Fact(["config.json", "generation_config.json", "model.safetensors", "processor_config.json",
+                       "tokenizer.json", "tokenizer_config.json"],
+                      "what convert_omniasr_ctc_to_hf.py's push_to_hub writes (save_pretrained in 5.24): no "
+                      "preprocessor_config.json (the feature extractor sits inside processor_config.json), no vocab.json"),
+        "config": Fact(dict(vocab_size=10288, pad_token_id=1, bos_token_id=0, eos_token_id=2),
+                       "convert_omniasr_ctc_to_hf.py (fairseq2 vocab_info); OmniASRCTCConfig defaults (blank_token_id 0, "
+                       "the <s> piece); logits_shape [1, 292, 10288] in expected_results_single.json"),
+        "audio_config 300M": Fact(dict(hidden_size=1024, num_hidden_layers=24, num_attention_heads=16, intermediate_size=4096,
+                                       conv_kernel=(10, 3, 3, 3, 3, 2, 2), conv_stride=(5, 2, 2, 2, 2, 2, 2)),
+                                  "OmniASRAudioConfig() defaults = fairseq2 wav2vec2 large_lv60k; parameter count 128 below "
+                                  "Meta's published 325,494,996 (the folded weight norm): 320 samples = 20 ms per frame"),
+        "tokenizer": Fact("ParakeetTokenizer over a tokenizers JSON converted from Meta's character SentencePiece model "
+                          "omniASR_tokenizer_written_v2 (OmniASRConverter); <s> 0 (bos and CTC blank), <pad> 1, </s> 2, "
+                          "<unk> 3; a plain space is id 4 between words; real ids of 24 characters pinned (REAL_OMNI_CHAR_IDS)",
+                          "transformers convert_slow_tokenizer.OmniASRConverter; expected_results_{single,batch}.json; "
+                          "omnilingual-asr cards/models/rc_models_v2.yaml (tokenizer card)"),
+        "feature extractor": Fact(dict(feature_size=1, sampling_rate=16000, padding_value=0, do_normalize=True,
+                                       return_attention_mask=True),
+                                  "convert_omniasr_to_hf.get_feature_extractor: zero mean, unit variance per utterance; "
+                                  "input_values (batch, 1, samples)"),
+        "licence": Fact("Apache-2.0", "facebookresearch/omnilingual-asr README and LICENSE @81f51e2 (code and models)"),
+    },
+    "hf-audio/omniasr-llm-300m-v2": {
+        "id": Fact("hf-audio/omniasr-llm-300m-v2", "transformers 5.24.0 OmniASRConfig docstring, modeling_omniasr.py example"),
+        "files": Fact(["chat_template.jinja", "config.json", "generation_config.json", "model.safetensors",
+                       "processor_config.json", "tokenizer.json", "tokenizer_config.json"],
+                      "what convert_omniasr_to_hf.py writes (save_pretrained in 5.24)"),
+        "text_config": Fact(dict(vocab_size=11984, hidden_size=4096, intermediate_size=2816, num_hidden_layers=12,
+                                 num_attention_heads=8, num_key_value_heads=8, max_position_embeddings=8192),
+                            "convert_omniasr_to_hf.py; the same Llama decoder for 300M-7B (omnilingual-asr "
+                            "wav2vec2_llama/config.py)"),
+        "language tokens": Fact("<extra_id_0> 10288 (language marker), <extra_id_1> 10289 (audio), <|lang:auto|> 10290, "
+                                "then <|lang:xxx_xxxx|> (lower case) = 10291 + the row of Meta's 1,693-row table "
+                                "(modules/data/omnilingual_asr_langs.tsv order): eng_latn 10707",
+                                "convert_omniasr_to_hf.py; omnilingual-asr languges_lookup_table.parquet @81f51e2"),
+        "generation_config": Fact("suppress_tokens 10288..11983 (no language or audio token is ever generated); no num_beams",
+                                  "convert_omniasr_to_hf.py"),
+        "licence": Fact("Apache-2.0", "facebookresearch/omnilingual-asr README and LICENSE @81f51e2"),
+    },
     "facebook/seamless-m4t-v2-large": {
         "files": Fact(["added_tokens.json", "config.json", "generation_config.json", "model-00001-of-00002.safetensors",
                        "model-00002-of-00002.safetensors", "model.safetensors.index.json", "preprocessor_config.json",
@@ -212,6 +270,11 @@ REAL: dict[str, dict[str, Fact]] = {
     },
 }
 UNVERIFIED = [
+    "hf-audio/omniasr-*: every id but omniasr-ctc-300m-v2 and omniasr-llm-300m-v2 (the docs name '4x CTC and 4x LLM "
+    "checkpoints' without ids); whether the real weights are sharded and fp32 or bf16; the real tokenizer's pieces "
+    "beyond the 24 characters transformers' fixtures pin (invented placeholder letters here), whether it holds upper "
+    "case or punctuation, and that the word boundary is a plain ' ' (inferred: the converter has no '▁' handling, "
+    "the fixtures' transcripts hold spaces); README.md / .gitattributes of those repos",
     "facebook/mms-1b-all: whether a root pytorch_model.bin exists; special_tokens_map.json and "
     "preprocessor_config.json contents (written like the sibling facebook/mms-1b's 212 B file); the exact "
     "names of the 4 special tokens (inferred from sort order); that vocab.json keeps tokens.txt's symbol order "
@@ -575,6 +638,130 @@ def build_seamless(out: Path, size: dict | None = None) -> Path:
     return out
 
 
+# -- Omnilingual ASR (transformers 5.24): built the way transformers' conversion scripts build the real repos --------
+OMNI_SPECIALS = ["<s>", "<pad>", "</s>", "<unk>"]  # 0 bos and CTC blank, 1 pad, 2 eos, 3 unk (fairseq2 vocab_info)
+OMNI_VOCAB_SIZE = REAL["hf-audio/omniasr-ctc-300m-v2"]["config"].value["vocab_size"]
+# Ids pinned by transformers tests/fixtures/omniasr/expected_results_*.json ("mister quilter is the apostle of
+# the middle classes ...", "nor is mister quilter's manner ...", "he tells us ... roast beef ..."): real ids.
+REAL_OMNI_CHAR_IDS = {
+    " ": 4, "'": 7668, "a": 3859, "b": 3425, "c": 40, "d": 7699, "e": 2802, "f": 10104, "g": 4039,
+    "h": 8345, "i": 1489, "l": 9354, "m": 1422, "n": 3401, "o": 5262, "p": 7851, "q": 2545, "r": 3270,
+    "s": 6500, "t": 276, "u": 9755, "v": 6513, "w": 2917, "y": 5054,
+}
+OMNI_RESERVED = ["<extra_id_0>", "<extra_id_1>"]  # the language marker and the audio placeholder (convert_omniasr_to_hf.py)
+# The decoder prompt `audio | language marker | language | bos`, as convert_omniasr_to_hf.py writes it.
+OMNI_CHAT_TEMPLATE = (
+    "{%- for message in messages -%}"
+    "{%- if message['role'] == 'user' -%}"
+    "{%- set ns = namespace(language='auto') -%}"
+    "{%- for item in message['content'] -%}"
+    "{%- if item['type'] == 'audio' -%}<extra_id_1>"
+    "{%- elif item['type'] == 'language' -%}{%- set ns.language = item['language'] | lower -%}"
+    "{%- endif -%}"
+    "{%- endfor -%}"
+    "<extra_id_0><|lang:{{ ns.language }}|><s>"
+    "{%- elif message['role'] == 'assistant' -%}"
+    "{%- for item in message['content'] if item['type'] == 'text' -%}{{ item['text'] }}{%- endfor -%}</s>"
+    "{%- endif -%}"
+    "{%- endfor -%}"
+)
+# Sizes, the only thing shrunk: the real conv kernels and strides (320 samples, 20 ms per frame) stay.
+TINY_OMNI_AUDIO = dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, conv_dim=(16,) * 7,
+                       num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=2)
+TINY_OMNI_TEXT = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2)
+
+
+def omni_languages() -> list[str]:
+    """Meta's 1,693 language codes in its table's order (modules/data/omnilingual_asr_langs.tsv)."""
+    lines = (REPO_ROOT / "modules/data/omnilingual_asr_langs.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    return [line.split("\t")[0] for line in lines]
+
+
+def _omni_pieces() -> list[str]:
+    """The real-size vocabulary in id order: the specials, the pinned characters at their real ids, j k x z (not in
+    the fixtures) at invented ids, and invented letters of several scripts for every other piece (unverified)."""
+    pieces: list[str | None] = [None] * OMNI_VOCAB_SIZE
+    pieces[:4] = OMNI_SPECIALS
+    for character, index in REAL_OMNI_CHAR_IDS.items():
+        pieces[index] = character
+    for character, index in zip("jkxz", [i for i, piece in enumerate(pieces) if piece is None and i > 10000]):
+        pieces[index] = character
+    taken = {piece for piece in pieces if piece}
+    letters = (chr(c) for lo, hi in ((0xC0, 0x24F), (0x370, 0x3FF), (0x400, 0x4FF), (0x531, 0x587), (0x5D0, 0x5EA),
+                                     (0x620, 0x64A), (0x900, 0x97F), (0xE01, 0xE3A), (0x10D0, 0x10FA), (0x1200, 0x137C),
+                                     (0x3041, 0x30FF), (0xAC00, 0xD7A3), (0x4E00, 0x9FFF))
+               for c in range(lo, hi + 1) if chr(c).isprintable() and not chr(c).isspace() and chr(c) not in taken)
+    return [piece if piece is not None else next(letters) for piece in pieces]
+
+
+def _omni_tokenizer(out: Path, padding_side: str, tokenizer_class):
+    """A SentencePiece model with Meta's layout, through transformers' own OmniASRConverter, wrapped as
+    convert_omniasr_to_hf.convert_tokenizer wraps the real one."""
+    model_pb2 = import_protobuf()
+    proto = model_pb2.ModelProto()
+    proto.trainer_spec.model_type = model_pb2.TrainerSpec.UNIGRAM  # unverified (for one-character pieces alike)
+    proto.trainer_spec.vocab_size = OMNI_VOCAB_SIZE
+    proto.trainer_spec.bos_id, proto.trainer_spec.pad_id, proto.trainer_spec.eos_id, proto.trainer_spec.unk_id = 0, 1, 2, 3
+    (proto.trainer_spec.bos_piece, proto.trainer_spec.pad_piece, proto.trainer_spec.eos_piece,
+     proto.trainer_spec.unk_piece) = OMNI_SPECIALS
+    proto.normalizer_spec.name, proto.normalizer_spec.add_dummy_prefix = "identity", False
+    proto.normalizer_spec.escape_whitespaces, proto.normalizer_spec.remove_extra_whitespaces = False, True
+    kinds = model_pb2.ModelProto.SentencePiece
+    for index, piece in enumerate(_omni_pieces()):
+        entry = proto.pieces.add()
+        entry.piece, entry.score = piece, 0.0 if index < 4 else -float(index)
+        entry.type = kinds.UNKNOWN if piece == "<unk>" else kinds.CONTROL if index < 3 else kinds.NORMAL
+    model_file = out / "_sentencepiece.model"
+    model_file.write_bytes(proto.SerializeToString())
+    converter = OmniASRConverter(str(model_file))
+    model_file.unlink()
+    return tokenizer_class(tokenizer_object=converter.converted(), bos_token="<s>", eos_token="</s>", unk_token="<unk>",
+                           pad_token="<pad>", clean_up_tokenization_spaces=False, padding_side=padding_side)
+
+
+def _omni_feature_extractor() -> OmniASRFeatureExtractor:
+    return OmniASRFeatureExtractor(**REAL["hf-audio/omniasr-ctc-300m-v2"]["feature extractor"].value)
+
+
+def build_omni_ctc(out: Path, size: dict | None = None) -> Path:
+    """hf-audio/omniasr-ctc-300m-v2: OmniASRForCTC, its ParakeetTokenizer and processor, in the converted layout.
+    `size`: OmniASRAudioConfig sizes ({} = the real 300M shape, for benchmarks)."""
+    _seed(6)
+    out.mkdir(parents=True, exist_ok=True)
+    tokenizer = _omni_tokenizer(out, "right", ParakeetTokenizer)
+    config = OmniASRCTCConfig(audio_config=OmniASRAudioConfig(**(TINY_OMNI_AUDIO if size is None else size)),
+                              **REAL["hf-audio/omniasr-ctc-300m-v2"]["config"].value)
+    OmniASRForCTC(config).save_pretrained(out)
+    OmniASRCTCProcessor(feature_extractor=_omni_feature_extractor(), tokenizer=tokenizer).save_pretrained(out)
+    return out
+
+
+def build_omni_llm(out: Path) -> Path:
+    """hf-audio/omniasr-llm-300m-v2: OmniASRForConditionalGeneration (wav2vec2 encoder + Llama decoder) with the real
+    language tokens (ids as the real ones), chat template and suppressed tokens, in the converted layout."""
+    _seed(7)
+    out.mkdir(parents=True, exist_ok=True)
+    tokenizer = _omni_tokenizer(out, "left", TokenizersBackend)
+    languages = ["<|lang:auto|>"] + [f"<|lang:{code.lower()}|>" for code in omni_languages()]
+    tokenizer.add_special_tokens({"extra_special_tokens": OMNI_RESERVED + languages})
+    text = REAL["hf-audio/omniasr-llm-300m-v2"]["text_config"].value
+    config = OmniASRConfig(
+        audio_config=OmniASRAudioConfig(**TINY_OMNI_AUDIO),
+        text_config=LlamaConfig(vocab_size=text["vocab_size"], max_position_embeddings=text["max_position_embeddings"],
+                                tie_word_embeddings=False, rms_norm_eps=1e-5, **TINY_OMNI_TEXT),
+        bos_token_id=0, pad_token_id=1, eos_token_id=2, audio_token_id=OMNI_VOCAB_SIZE + 1,
+    )
+    assert config.text_config.vocab_size == OMNI_VOCAB_SIZE + len(OMNI_RESERVED) + len(languages)
+    model = OmniASRForConditionalGeneration(config)
+    model.generation_config.suppress_tokens = list(range(OMNI_VOCAB_SIZE, config.text_config.vocab_size))
+    processor = OmniASRProcessor(feature_extractor=_omni_feature_extractor(), tokenizer=tokenizer,
+                                 chat_template=OMNI_CHAT_TEMPLATE, conv_kernel=list(config.audio_config.conv_kernel),
+                                 conv_stride=list(config.audio_config.conv_stride))
+    model.save_pretrained(out)
+    processor.save_pretrained(out)
+    return out
+
+
 # Model id the app asks for -> builder. This is the catalog the tests run against.
 BUILDERS = {
     "facebook/mms-lid-126": build_lid,
@@ -582,6 +769,8 @@ BUILDERS = {
     "facebook/wav2vec2-base-960h": build_english_ctc,
     "facebook/seamless-m4t-v2-large": build_seamless,
     "hf-audio/wav2vec2-bert-CV16-en": build_w2v_bert_ctc,
+    "hf-audio/omniasr-ctc-300m-v2": build_omni_ctc,
+    "hf-audio/omniasr-llm-300m-v2": build_omni_llm,
     **{f"facebook/mms-tts-{lang}": (lambda out, lang=lang: build_tts(out, lang)) for lang in TTS_VOICES},
 }
 
