@@ -29,9 +29,10 @@ HEADER = (
     "hear text read aloud in over a thousand languages, and translate speech and text."
 )
 TERMS = (
-    "<small>**About the models.** MMS and SeamlessM4T-v2 are Meta research models, licensed CC-BY-NC-4.0: "
-    "for non-commercial use only. MMS learned most of its languages from recorded readings of religious "
-    "texts, so everyday speech, names and numbers may come out less well — judge results with that in mind. "
+    "<small>**About the models.** Each model's licence is named beside it. MMS and SeamlessM4T-v2 are Meta research "
+    "models licensed CC-BY-NC-4.0: for non-commercial use only. Omnilingual ASR (Meta, 2025) is licensed "
+    "Apache-2.0: its results may be used commercially. MMS learned most of its languages from recorded readings of "
+    "religious texts, so everyday speech, names and numbers may come out less well — judge results with that in mind. "
     f"**Your audio and text** are processed on this server and deleted within {SETTINGS.keep_files_minutes} "
     "minutes; nothing is kept after that.</small>"
 )

@@ -25,7 +25,10 @@ TRAINING_NOTE = (
     "MMS (identify, transcribe, speak) learned most of its 1,100+ languages from recordings of people "
     "reading religious texts, mostly the New Testament (Pratap et al. 2023, \"Scaling Speech Technology to "
     "1,000+ Languages\"): expect everyday speech, names and numbers to come out less well than read text. "
-    "SeamlessM4T v2 was trained on a broader mix of speech and text. Meta publishes SeamlessM4T v2's "
+    "Omnilingual ASR (2025) was trained on over 4.3 million hours in 1,600+ languages, including recordings "
+    "collected with speakers of languages no model had before; the error rates shown for it are Meta's published "
+    "figures for its largest model (7B LLM-ASR, from facebookresearch/omnilingual-asr), not for the smaller models "
+    "this page runs. SeamlessM4T v2 was trained on a broader mix of speech and text. Meta publishes SeamlessM4T v2's "
     "evaluation results (https://dl.fbaipublicfiles.com/seamless/metrics/seamlessM4T_large_v2.zip, linked from "
     "the seamless_communication README); they are not copied here, as they could not be fetched and checked "
     "when this page was built. For your own figures, compare the models on your recordings (Transcribe)."
@@ -42,6 +45,9 @@ class LanguageRow:
     speak: tuple[str, ...]  # MMS-TTS voice ids (script variants are separate voices)
     translate: tuple[str, ...]  # "from speech", "to text", "to speech" (SeamlessM4T v2)
     related: tuple[str, ...]  # macrolanguage / member codes that models may use for it
+    # Meta's published figures for its 7B Omnilingual LLM-ASR model (not the smaller models run here), or None.
+    omnilingual_cer: float | None = None  # character error rate, %
+    omnilingual_hours: float | None = None  # training hours
 
     def has(self, task: str) -> bool:
         return bool(getattr(self, task))
@@ -57,7 +63,7 @@ def lid_name(model_id: str) -> str:
 @functools.lru_cache(maxsize=1)
 def _codes() -> tuple[str, ...]:
     catalogs = [
-        languages.MMS_LID_126, languages.MMS_LID_4017, languages.MMS_ASR, languages.MMS_TTS,
+        languages.MMS_LID_126, languages.MMS_LID_4017, languages.MMS_ASR, languages.MMS_TTS, languages.OMNILINGUAL,
         languages.SEAMLESS_SPEECH_IN, languages.SEAMLESS_TEXT_IN, languages.SEAMLESS_TEXT_OUT, languages.SEAMLESS_SPEECH_OUT,
     ]
     return tuple(sorted({languages.base_code(language.code) for catalog in catalogs for language in catalog}))
@@ -82,8 +88,10 @@ def _row(code: str, loaded_lid: frozenset[tuple[str, frozenset[str]]]) -> Langua
         ) if yes
     )
     related = tuple(other for other in languages.same_language(code) if other != code and other in _code_set())
+    published = languages.omnilingual_result(code)
     return LanguageRow(code, name, ", ".join(languages.other_names(code, name)), identified, transcribed,
-                       tuple(found.speak), translated, related)
+                       tuple(found.speak), translated, related,
+                       published.cer if published else None, published.training_hours if published else None)
 
 
 @functools.lru_cache(maxsize=1)
@@ -136,9 +144,12 @@ def _search_texts() -> dict[str, str]:
     return texts
 
 
-def search(query: str = "", tasks: list[str] | tuple[str, ...] = (), cache: ModelCache | None = None) -> list[LanguageRow]:
-    """Rows matching `query` (any name or code; empty: all) that have every one of `tasks`; exact code or
-    name matches first, then names starting with the query, then the rest, each by name."""
+def search(
+    query: str = "", tasks: list[str] | tuple[str, ...] = (), cache: ModelCache | None = None, max_cer: float | None = None,
+) -> list[LanguageRow]:
+    """Rows matching `query` (any name or code; empty: all) that have every one of `tasks` (and, with `max_cer`,
+    a published Omnilingual character error rate at most that); exact code or name matches first, then names
+    starting with the query, then the rest, each by name."""
     unknown = [task for task in tasks if task not in TASKS]
     if unknown:
         from modules.config import UserInputError
@@ -146,7 +157,8 @@ def search(query: str = "", tasks: list[str] | tuple[str, ...] = (), cache: Mode
         raise UserInputError(f"Unknown task {unknown[0]!r}: use one of {', '.join(TASKS)}.")
     query = " ".join(query.split()).casefold()
     texts = _search_texts()
-    rows = [row for row in table(cache) if all(row.has(task) for task in tasks) and query in texts[row.code]]
+    rows = [row for row in table(cache) if all(row.has(task) for task in tasks) and query in texts[row.code]
+            and (max_cer is None or (row.omnilingual_cer is not None and row.omnilingual_cer <= max_cer))]
 
     def rank(row: LanguageRow) -> tuple:
         name = row.name.casefold()
@@ -162,6 +174,7 @@ def counts() -> dict[str, int]:
         "MMS-LID-126": languages.MMS_LID_126.language_count,
         "MMS-LID-4017": languages.MMS_LID_4017.language_count,
         "MMS (transcribe)": languages.MMS_ASR.language_count,
+        "Omnilingual ASR (transcribe)": languages.OMNILINGUAL.language_count,
         "MMS-TTS (speak)": languages.MMS_TTS.language_count,
         "SeamlessM4T v2 from speech": languages.SEAMLESS_SPEECH_IN.language_count,
         "SeamlessM4T v2 to text": languages.SEAMLESS_TEXT_OUT.language_count,

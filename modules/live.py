@@ -32,7 +32,7 @@ import soxr
 from modules import budget, ctc, gpu, request, transcribe
 from modules.audio import SAMPLE_RATE, to_float32
 from modules.config import UserInputError
-from modules.models import CATALOG, SEAMLESS_MODEL, ModelCache, default_cache
+from modules.models import CATALOG, CTC_TASKS, ModelCache, default_cache
 
 MAX_SECONDS = 600.0  # a live session stops taking audio after ten minutes
 # The page sends the microphone's audio this often. Each piece re-reads ~4 s around it (2 s of left context,
@@ -85,11 +85,12 @@ class LiveSession:
 
 
 def start(model_id: str, language: str) -> LiveSession:
-    if model_id == SEAMLESS_MODEL:
-        raise UserInputError("Live captions work with the MMS, wav2vec2 and Wav2Vec2-BERT models; pick one of them.")
-    if language == transcribe.AUTO:
+    if CATALOG.get(model_id, "ctc") not in CTC_TASKS:
+        raise UserInputError("Live captions work with the CTC models (MMS, Omnilingual CTC, wav2vec2, Wav2Vec2-BERT); "
+                             "pick one of them.")
+    if language == transcribe.AUTO and not transcribe.needs_no_language(model_id):
         raise UserInputError("Live captions need the language: pick it from the list (detection needs the whole clip).")
-    if model_id in CATALOG and language not in transcribe.asr_languages(model_id).codes:
+    if model_id in CATALOG and language != transcribe.AUTO and language not in transcribe.asr_languages(model_id).codes:
         raise UserInputError(f"{model_id} does not transcribe {language!r}. Pick a language from its list.")
     _sweep_in_the_background()
     return LiveSession(model_id, language)

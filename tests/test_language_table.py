@@ -27,9 +27,29 @@ def test_counts_match_the_shipped_lists():
     assert counts["MMS-TTS (speak)"] == len(listed("mms_tts_langs.tsv", lambda row: row["hf_model_id"]))
     seamless = lambda column: listed("seamless_m4t_v2_langs.tsv", lambda row: row[column] == "1")  # noqa: E731
     assert counts["SeamlessM4T v2 from speech"] == len(seamless("speech_in"))
-    every = set().union(*(listed(name) for name in ("mms_lid126_langs.tsv", "mms_lid4017_langs.tsv",
-                         "mms_asr_1b_all_langs.tsv", "mms_tts_langs.tsv", "seamless_m4t_v2_langs.tsv")))
-    assert counts["languages"] == len(language_table.table()) == len(every)
+    assert counts["Omnilingual ASR (transcribe)"] == len(listed("omnilingual_asr_langs.tsv")) == 1670
+    mms_and_seamless = set().union(*(listed(name) for name in ("mms_lid126_langs.tsv", "mms_lid4017_langs.tsv",
+                                   "mms_asr_1b_all_langs.tsv", "mms_tts_langs.tsv", "seamless_m4t_v2_langs.tsv")))
+    every = mms_and_seamless | listed("omnilingual_asr_langs.tsv")
+    assert counts["languages"] == len(language_table.table()) == len(every) == 4170
+    # Languages only Omnilingual knows get their row: 139 that no MMS or Seamless model had.
+    assert len(every - mms_and_seamless) == 139
+
+
+def test_omnilingual_column_and_meta_figures_filter():
+    """Each Omnilingual language shows Meta's published 7B LLM-ASR figures (from the .tsv, read here as text), and
+    the table filters by them."""
+    with open(languages.DATA_DIR / "omnilingual_asr_langs.tsv", encoding="utf-8", newline="") as handle:
+        published = {r["code"]: float(r["cer_7b_llm"]) for r in csv.DictReader(handle, delimiter="\t") if r["cer_7b_llm"]}
+    french = row("fra")
+    assert french.omnilingual_cer == published["fra_Latn"] and "Omnilingual CTC 300M (fra_Latn)" in french.transcribe
+    below = language_table.search("", [], None, max_cer=5.0)
+    assert below and all(r.omnilingual_cer is not None and r.omnilingual_cer <= 5.0 for r in below)
+    # A row counts Omnilingual's figure under whichever code it uses for the language (a macrolanguage row, "ara",
+    # shows its member "arb_Arab"'s): the best published figure among them.
+    expected = {r.code for r in language_table.table()
+                if any(published.get(code, 999) <= 5.0 for code in languages.OMNILINGUAL.matching(r.code))}
+    assert {r.code for r in below} == expected and "ara" in expected
 
 
 def row(code: str) -> language_table.LanguageRow:
@@ -39,15 +59,18 @@ def row(code: str) -> language_table.LanguageRow:
 def test_sample_rows():
     english = row("eng")
     assert english.identify == ("MMS-LID-126", "MMS-LID-4017")
-    assert english.transcribe == ("MMS (eng)", "SeamlessM4T v2 (eng)", "Wav2Vec2-BERT (eng)", "wav2vec2 base (eng)")
+    assert english.transcribe == ("MMS (eng)", "Omnilingual CTC 300M (eng_Latn)", "Omnilingual LLM 300M (eng_Latn)",
+                                  "SeamlessM4T v2 (eng)", "Wav2Vec2-BERT (eng)", "wav2vec2 base (eng)")
     assert english.speak == ("eng",) and english.translate == ("from speech", "to text", "to speech")
     # Persian under two codes: each row finds every model, whichever code the model uses.
     for code in ("fas", "pes"):
         persian = row(code)
-        assert persian.transcribe == ("MMS (fas)", "SeamlessM4T v2 (pes)") and persian.speak == ("fas",)
+        assert persian.transcribe == ("MMS (fas)", "Omnilingual CTC 300M (fas_Arab)", "Omnilingual LLM 300M (fas_Arab)",
+                                      "SeamlessM4T v2 (pes)") and persian.speak == ("fas",)
         assert persian.translate == ("from speech", "to text", "to speech")
     assert row("pes").related == ("fas",) and "pes" in row("fas").related
-    assert row("ara").transcribe == ("MMS (ara)", "SeamlessM4T v2 (arb)")
+    assert row("ara").transcribe == ("MMS (ara)", "Omnilingual CTC 300M (arb_Arab)", "Omnilingual LLM 300M (arb_Arab)",
+                                     "SeamlessM4T v2 (arb)")
     # A language only MMS-LID-4017 knows (Meta's coverage table: Ghotuo, lid only).
     ghotuo = row("aaa")
     assert (ghotuo.name, ghotuo.identify, ghotuo.transcribe, ghotuo.speak, ghotuo.translate) == ("Ghotuo", ("MMS-LID-4017",), (), (), ())
@@ -88,7 +111,12 @@ def test_the_languages_api(app_url):
     client = Client(app_url, verbose=False)
     found = client.predict("Farsi", "all", api_name="/languages")
     assert [r["code"] for r in found] == ["pes", "fas"]
-    assert found[0]["transcribe"] == ["MMS (fas)", "SeamlessM4T v2 (pes)"] and found[0]["related"] == ["fas"]
+    assert found[0]["transcribe"] == ["MMS (fas)", "Omnilingual CTC 300M (fas_Arab)", "Omnilingual LLM 300M (fas_Arab)",
+                                      "SeamlessM4T v2 (pes)"] and found[0]["related"] == ["fas"]
+    assert found[0]["omnilingual_cer"] == 3.4 and found[0]["omnilingual_hours"] == 214.7
+    # max_cer, new and last: only languages whose published figure is at most that.
+    good = client.predict("", "all", 1.0, api_name="/languages")
+    assert good and all(r["omnilingual_cer"] <= 1.0 for r in good)
     both = client.predict("", "speak, transcribe", api_name="/languages")
     assert len(both) == len(language_table.search("", ["speak", "transcribe"]))
     assert len(client.predict(api_name="/languages")) == language_table.counts()["languages"]  # the defaults: all

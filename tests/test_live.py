@@ -166,7 +166,7 @@ def test_an_idle_stream_frees_its_slot():
 
 
 def test_live_needs_a_ctc_model_and_a_language():
-    with pytest.raises(UserInputError, match="Live captions work with the MMS"):
+    with pytest.raises(UserInputError, match="Live captions work with the CTC models"):
         live.start("facebook/seamless-m4t-v2-large", "eng")
     with pytest.raises(UserInputError, match="need the language"):
         live.start(MMS_ASR_MODEL, transcribe.AUTO)

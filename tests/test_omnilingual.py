@@ -112,3 +112,18 @@ def test_compare_has_rows_for_omnilingual_and_licences_are_named(cache, speech_1
     assert compare.ASR_NAMES[CTC] == "Omnilingual CTC 300M" and compare.ASR_NAMES[LLM] == "Omnilingual LLM 300M"
     assert models.licence(CTC).name == "Apache-2.0" and models.licence(CTC).commercial_use
     assert models.licence("facebook/mms-1b-all").name == "CC-BY-NC-4.0" and not models.licence("facebook/mms-1b-all").commercial_use
+
+
+def test_live_captions_with_the_ctc_model(cache, speech_16k):
+    """Live captions read Omnilingual CTC pieces through the same code; no language needed; the final text is the
+    recording's, as a file's."""
+    from modules import live
+
+    session = live.start(CTC, transcribe.AUTO)
+    pcm = (speech_16k * 32767).astype(np.int16)
+    texts = [live.add(session, SAMPLE_RATE, piece, cache=cache) for piece in np.array_split(pcm, 5)]
+    assert texts[-1]
+    final, recording = live.finish(session, cache=cache)
+    assert final.text == transcribe.transcribe(recording, transcribe.AUTO, CTC, cache=cache).text
+    with pytest.raises(Exception, match="Live captions work with the CTC models"):
+        live.start(LLM, "eng_Latn")

@@ -15,14 +15,22 @@ INTRO = (
     "to see everything the models here can do with it. Pick a row to use that language in the other tabs, or "
     "to compare the speech-recognition models on a recording of your own."
 )
-COLUMNS = ["Language", "Code", "Other names", "Identify", "Transcribe", "Speak", "Translate"]
+COLUMNS = ["Language", "Code", "Other names", "Identify", "Transcribe", "Speak", "Translate",
+           "Error rate, Omnilingual (Meta's 7B figure)"]
 TASK_CHOICES = [("Identify", "identify"), ("Transcribe", "transcribe"), ("Speak", "speak"), ("Translate", "translate")]
 ROWS_SHOWN = 200  # the page shows this many matches; the API returns all
 
 
 def _cells(row: language_table.LanguageRow) -> list[str]:
     return [row.name, row.code, row.other_names, ", ".join(row.identify), ", ".join(row.transcribe),
-            ", ".join(row.speak), ", ".join(row.translate)]
+            ", ".join(row.speak), ", ".join(row.translate), published(row)]
+
+
+def published(row: language_table.LanguageRow) -> str:
+    """Meta's figure for its 7B LLM-ASR model, said as what it is."""
+    if row.omnilingual_cer is None:
+        return ""
+    return f"{row.omnilingual_cer:g}% CER ({row.omnilingual_hours:,.0f} h of training audio)"
 
 
 def _tasks(task: str) -> list[str]:
@@ -30,22 +38,28 @@ def _tasks(task: str) -> list[str]:
     return [] if chosen in ([], ["all"]) else chosen
 
 
-def list_languages(query: str = "", task: str = "all") -> list[dict]:
+def list_languages(query: str = "", task: str = "all", max_cer: float | None = None) -> list[dict]:
     """Every language the models here know (about 4,000, most only identifiable), found by any name or code,
     with what each model can do with it.
 
     Args:
         query: part of any name or code of the language: English, native or other names, ISO 639-3 or 639-1 codes ("Farsi", "fas", "fa", "فارسی"); empty for all.
         task: "all", or the tasks every row must have, comma-separated: identify, transcribe, speak, translate.
+        max_cer: only languages whose published Omnilingual character error rate (%) is at most this (optional; Meta's figures for its 7B LLM-ASR model, not the smaller models run here).
 
     Returns:
         One object per language: code (ISO 639-3, what the other tools' language arguments take, or one of the
         ids named in `transcribe` and `speak`), name, other_names, identify (MMS-LID models), transcribe ("MMS (fas)":
         model and its own id), speak (MMS-TTS voice ids), translate ("from speech", "to text", "to speech"),
-        related (macrolanguage or member codes that models use for the same language).
+        related (macrolanguage or member codes that models use for the same language), omnilingual_cer and
+        omnilingual_hours (Meta's published character error rate in % and training hours of its 7B LLM-ASR model;
+        null where Meta published none).
     """
     try:
-        rows = language_table.search(validation.text("query", query, optional=True) or "", _tasks(task), default_cache())
+        if max_cer is not None:
+            max_cer = validation.number("max_cer", max_cer, 0, 1000)
+        rows = language_table.search(validation.text("query", query, optional=True) or "", _tasks(task), default_cache(),
+                                     max_cer)
     except UserInputError as error:
         raise gr.Error(str(error), print_exception=False) from None
     return [row.record() for row in rows]
@@ -60,9 +74,9 @@ def counts_line(shown: int, found: int) -> str:
     return f"{head}. Languages per model, from each model's own list: {models}.{note}"
 
 
-def filtered(query: str, tasks: list[str]) -> tuple[list[list[str]], str]:
+def filtered(query: str, tasks: list[str], max_cer: float | None = None) -> tuple[list[list[str]], str]:
     """The table's rows for a search, and the line counting them."""
-    rows = language_table.search(query or "", tasks or [], default_cache())
+    rows = language_table.search(query or "", tasks or [], default_cache(), max_cer or None)
     shown = rows[:ROWS_SHOWN]
     return [_cells(row) for row in shown], counts_line(len(shown), len(rows))
 
@@ -75,6 +89,9 @@ def describe(row: language_table.LanguageRow) -> str:
     lines.append(f"- **Transcribe**: {', '.join(row.transcribe) or 'no model here'}")
     lines.append(f"- **Speak**: {('MMS-TTS voice ' + ', '.join(row.speak)) if row.speak else 'no voice'}")
     lines.append(f"- **Translate** (SeamlessM4T v2): {', '.join(row.translate) or 'no'}")
+    if row.omnilingual_cer is not None:
+        lines.append(f"- **Omnilingual ASR, Meta's published figure for its 7B LLM-ASR model** (not the smaller models "
+                     f"run here): {published(row)}")
     if row.related:
         lines.append(f"\nModels may name this language by a related code: {', '.join(row.related)} (macrolanguage and its members); the lines above include them.")
     return "\n".join(lines)
@@ -100,6 +117,9 @@ def render() -> dict:
     with gr.Row():
         query = gr.Textbox(label="Find a language", placeholder="e.g. Farsi, Deutsch, yor, 中文", elem_id="languages-query", scale=3)
         tasks = gr.CheckboxGroup(TASK_CHOICES, label="Only languages that can be…", elem_id="languages-tasks", scale=2)
+        max_cer = gr.Number(None, label="Omnilingual error rate at most (%)", minimum=0, maximum=100,
+                            info="Meta's published figure for its largest model (7B); empty for all.",
+                            elem_id="languages-max-cer", scale=1)
     table, count = filtered("", [])
     count_line = gr.Markdown(count, elem_id="languages-count")
     rows = gr.Dataframe(
@@ -112,8 +132,8 @@ def render() -> dict:
         compare = gr.Button(visible=False, elem_id="languages-compare")
     carried = gr.Markdown(visible=False, elem_id="languages-carried")
     gr.Markdown(f"<small>{language_table.TRAINING_NOTE}</small>", elem_id="languages-training")
-    for trigger in (query.change, tasks.change):
-        trigger(filtered, [query, tasks], [rows, count_line], show_progress="hidden", **PRIVATE)
+    for trigger in (query.change, tasks.change, max_cer.change):
+        trigger(filtered, [query, tasks, max_cer], [rows, count_line], show_progress="hidden", **PRIVATE)
     rows.select(picked, None, [code, details, use, compare], **PRIVATE)
     gr.api(list_languages, api_name="languages")
     return dict(code=code, use=use, compare=compare, carried=carried)

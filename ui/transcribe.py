@@ -8,7 +8,9 @@ import soundfile
 from modules import audio as audio_module
 from modules import batch, compare, languages, live, subtitles, transcribe, validation
 from modules.config import ModelUnavailableError, UserInputError
-from modules.models import ENGLISH_ASR_MODEL, MMS_ASR_MODEL, SEAMLESS_MODEL, W2V_BERT_MODELS
+from modules.models import (
+    ENGLISH_ASR_MODEL, MMS_ASR_MODEL, OMNI_CTC_MODELS, OMNI_LLM_MODELS, SEAMLESS_MODEL, W2V_BERT_MODELS, licence,
+)
 from ui import compare as compare_section
 from ui import round_trip as round_trip_section
 from ui.common import (
@@ -39,12 +41,27 @@ from ui.common import (
 INTRO = (
     f"Turn speech into text, with word timings and subtitles. **MMS** knows {languages.MMS_ASR.language_count:,} "
     f"languages ({len(languages.MMS_ASR):,} with their script and dialect variants): pick one, or let the app "
-    "detect it. The English-only and Seamless models are there to compare."
+    f"detect it. **Omnilingual ASR**, Meta's newer models, knows {languages.OMNILINGUAL.language_count:,} and may be "
+    "used commercially (Apache-2.0). The English-only and Seamless models are there to compare."
 )
+
+
+def _model_label(name: str, model_id: str) -> str:
+    """A model's name in the list, with what its licence allows (modules/models.py LICENCES)."""
+    found = licence(model_id)
+    if found is None:
+        return name
+    return f"{name} · {found.name}" + ("" if found.commercial_use else ", non-commercial")
+
+
 ASR_MODELS = [
-    (f"MMS ({languages.MMS_ASR.language_count:,} languages) — the default", MMS_ASR_MODEL),
+    (_model_label(f"MMS ({languages.MMS_ASR.language_count:,} languages) — the default", MMS_ASR_MODEL), MMS_ASR_MODEL),
+    *[(_model_label(f"Omnilingual ASR, CTC {compare.ASR_NAMES[m].rsplit(' ', 1)[1]} ({languages.OMNILINGUAL.language_count:,} "
+                    "languages, no language needed; quick)", m), m) for m in OMNI_CTC_MODELS],
+    *[(_model_label(f"Omnilingual ASR, LLM {compare.ASR_NAMES[m].rsplit(' ', 1)[1]} ({languages.OMNILINGUAL.language_count:,} "
+                    "languages, told the language; slower)", m), m) for m in OMNI_LLM_MODELS],
     ("wav2vec2 base (English only, small and quick)", ENGLISH_ASR_MODEL),
-    (f"SeamlessM4T v2 ({languages.SEAMLESS_TEXT_OUT.language_count} languages)", SEAMLESS_MODEL),
+    (_model_label(f"SeamlessM4T v2 ({languages.SEAMLESS_TEXT_OUT.language_count} languages)", SEAMLESS_MODEL), SEAMLESS_MODEL),
     *[
         (f"Wav2Vec2-BERT ({languages.language_name(code)} only)", model_id)
         for model_id, code in W2V_BERT_MODELS.items()
@@ -52,6 +69,8 @@ ASR_MODELS = [
 ]
 MODEL_NAMES = compare.ASR_NAMES  # the short names, the same in the Compare table
 AUTO_DETECT = ("Detect the language automatically", transcribe.AUTO)
+# What the first choice means for a model that takes no language.
+ANY_LANGUAGE = ("Any language (this model needs none)", transcribe.AUTO)
 
 
 @shows_errors
@@ -64,9 +83,11 @@ def transcribe_audio(
 
     Args:
         audio_file: the recording (WAV, FLAC, OGG, MP3, M4A, WEBM or a video with sound): a file, a public http(s) URL, or base64 as a data: URL (under 3 MB).
-        model_id: facebook/mms-1b-all (most languages), facebook/wav2vec2-base-960h (English),
-            facebook/seamless-m4t-v2-large or hf-audio/wav2vec2-bert-CV16-en (English).
-        language: the language spoken, as an ISO 639-3 code, e.g. 'eng', 'fra', 'cmn-script_simplified'; the accepted codes are the enum of this argument; or "auto" to detect it.
+        model_id: facebook/mms-1b-all (1,159 languages; CC-BY-NC-4.0, non-commercial), hf-audio/omniasr-ctc-300m-v2
+            and hf-audio/omniasr-llm-300m-v2 (Meta's Omnilingual ASR, 1,600+ languages; Apache-2.0, commercial use
+            allowed), facebook/wav2vec2-base-960h (English), facebook/seamless-m4t-v2-large (CC-BY-NC-4.0) or
+            hf-audio/wav2vec2-bert-CV16-en (English).
+        language: the language spoken, as the model's own code: ISO 639-3 for MMS, e.g. 'eng', 'fra', 'cmn-script_simplified'; ISO 639-3 + script for Omnilingual, e.g. 'eng_Latn', 'cmn_Hans' (see /languages); or "auto" to detect it (the Omnilingual CTC model needs no language: "auto" runs no detection).
         max_line_chars: subtitle characters per line, 10 to 200.
         max_lines: subtitle lines per cue, 1 to 4.
         max_cue_seconds: longest subtitle cue, 1 to 30 seconds.
@@ -165,7 +186,8 @@ def _finish_live(session: live.LiveSession, settings: subtitles.CueSettings):
 
 
 def language_options(model_id: str) -> list[tuple[str, str]]:
-    return [AUTO_DETECT, *transcribe.asr_languages(model_id).choices()]
+    first = ANY_LANGUAGE if transcribe.needs_no_language(model_id) else AUTO_DETECT
+    return [first, *transcribe.asr_languages(model_id).choices()]
 
 
 def language_for_model(model_id: str, current: str):
