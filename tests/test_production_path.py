@@ -128,3 +128,21 @@ def test_a_user_error_writes_one_line_to_the_server_log(hub_app):
         f"INFO:polyglot:[ref {ref}] speak_text refused: seed is out of range; it accepts whole numbers from 0 to "
         "4,294,967,295. Got -5."
     ]
+
+
+def test_omnilingual_from_the_cache_in_transcribe_and_compare(hub_app):
+    """Omnilingual's tiny repos under their real ids (transformers 5.24's layout: processor_config.json, tokenizer.json,
+    no preprocessor_config.json), loaded by app.py from the cache: Transcribe with each, and Compare's rows name
+    each model's commit."""
+    client, log = hub_app
+    for model_id, language in [("hf-audio/omniasr-ctc-300m-v2", "auto"), ("hf-audio/omniasr-ctc-300m-v2", "fra_Latn"),
+                               ("hf-audio/omniasr-llm-300m-v2", "fra_Latn"), ("hf-audio/omniasr-llm-300m-v2", "auto")]:
+        text, note, table, files = client.predict(
+            handle_file(str(EXAMPLES / "french.flac")), model_id, language, api_name="/transcribe")
+        assert isinstance(text, str) and note and len(files) == 3, (model_id, language)
+        assert Path(files[0]).name.endswith(f".{model_id.rsplit('/', 1)[1]}.txt")
+    table, marked, note = client.predict(handle_file(str(EXAMPLES / "french.flac")), "fra", "bonjour", api_name="/compare")
+    rows = {row[0]: row for row in table["data"]}
+    for model_id in ("hf-audio/omniasr-ctc-300m-v2", "hf-audio/omniasr-llm-300m-v2"):
+        assert rows[model_id][1] == fake_commit(model_id) and rows[model_id][3].endswith("%")
+    assert "can't be loaded" not in log.read_text()
