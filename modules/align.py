@@ -31,7 +31,7 @@ import numpy as np
 
 from modules import ctc, gpu, languages, text, transcribe
 from modules.config import UserInputError
-from modules.models import MMS_ASR_MODEL, ModelCache, default_cache
+from modules.models import CATALOG, MMS_ASR_MODEL, OMNI_CTC_MODELS, ModelCache, default_cache
 from modules.subtitles import TimedText
 
 # An hour of speech is ~9,000-12,000 words (150-200 a minute), 60,000-80,000 characters.
@@ -175,9 +175,26 @@ def judge(words: list[AlignedWord]) -> tuple[bool, list[str]]:
     return mismatch, notes
 
 
+# The CTC models whose vocabulary is characters, so they can spell a transcript: MMS (per-language adapters) and
+# Omnilingual CTC (one vocabulary of ~10,000 characters for every language; its word boundary is a space).
+ALIGN_MODELS = [MMS_ASR_MODEL, *OMNI_CTC_MODELS]
+
+
+def _alignment_vocabulary(tokenizer) -> dict[str, int]:
+    """The characters the model can be aligned to, its word boundary named "|" (MMS's own; Omnilingual's is " ")."""
+    specials = set(tokenizer.all_special_tokens)
+    vocabulary = {}
+    for token, index in tokenizer.get_vocab().items():
+        if token == " ":
+            vocabulary["|"] = index
+        elif token not in specials or token == "|":
+            vocabulary.setdefault(token, index)
+    return vocabulary
+
+
 @gpu.runs_models(
-    models=lambda given: transcribe.gpu_needs(given, MMS_ASR_MODEL),
-    seconds=lambda given: transcribe.gpu_estimate(given, MMS_ASR_MODEL, "align audio second"),
+    models=lambda given: transcribe.gpu_needs(given, given["model_id"]),
+    seconds=lambda given: transcribe.gpu_estimate(given, given["model_id"], "align audio second"),
 )
 def align(
     samples: np.ndarray,
@@ -185,28 +202,34 @@ def align(
     language: str = "eng",
     cache: ModelCache | None = None,
     progress: Progress | None = None,
+    model_id: str = MMS_ASR_MODEL,
 ) -> Alignment:
     """16 kHz mono audio + what is said in it -> every word's start, end and score."""
     cache = cache or default_cache()
     progress = progress or (lambda fraction, description: None)
+    if model_id not in ALIGN_MODELS:
+        raise UserInputError(f"Align works with {', '.join(ALIGN_MODELS)}; {model_id!r} is not one of them.")
     transcript = text.clean_text(transcript, MAX_TRANSCRIPT_CHARS)
     notes = []
+    catalog = transcribe.asr_languages(model_id)
     if language == transcribe.AUTO:
+        # Omnilingual needs no language to listen, but numbers are spelled and letters romanised in the language.
         progress(0.0, "Identifying the language")
-        language, note = transcribe.detect_language(samples, MMS_ASR_MODEL, cache)
+        language, note = transcribe.detect_language(samples, model_id, cache)
         notes.append(note)
-    elif language not in languages.MMS_ASR.codes:
-        raise UserInputError(f"{MMS_ASR_MODEL} does not know {language!r}. Pick a language from its list.")
-    entry = cache.get(MMS_ASR_MODEL, "ctc")
+    elif language not in catalog.codes:
+        raise UserInputError(f"{model_id} does not know {language!r}. Pick a language from its list.")
+    entry = cache.get(model_id, CATALOG[model_id])
     with entry.lock:  # the adapter must stay put while the audio is read
-        transcribe.apply_adapter(entry, language)
+        if getattr(entry.model.config, "adapter_attn_dim", None):
+            transcribe.apply_adapter(entry, language)
         tokenizer = entry.processor.tokenizer
-        vocabulary = {token: index for token, index in tokenizer.get_vocab().items() if token not in tokenizer.all_special_tokens or token == "|"}
+        vocabulary = _alignment_vocabulary(tokenizer)
         words = read_transcript(transcript, vocabulary, language)
         token_words = [
             [tokenizer.unk_token_id if ch == "\0" else vocabulary[ch] for ch in word.letters] for word in words
         ]
-        blank, separator = tokenizer.pad_token_id, vocabulary.get("|")
+        blank, separator = transcribe.blank_id(entry), vocabulary.get("|")
         # Only the columns the path can use: an hour is then ~180,000 x (letters + 3) floats, not x vocabulary.
         columns = sorted({blank, tokenizer.unk_token_id, *(t for tokens in token_words for t in tokens)} | ({separator} - {None}))
         log_probs = np.concatenate([
@@ -238,4 +261,4 @@ def align(
         ))
     mismatch, verdict = judge(aligned)
     notes += verdict
-    return Alignment(aligned, language, MMS_ASR_MODEL, notes, mismatch)
+    return Alignment(aligned, language, model_id, notes, mismatch)

@@ -127,3 +127,22 @@ def test_live_captions_with_the_ctc_model(cache, speech_16k):
     assert final.text == transcribe.transcribe(recording, transcribe.AUTO, CTC, cache=cache).text
     with pytest.raises(Exception, match="Live captions work with the CTC models"):
         live.start(LLM, "eng_Latn")
+
+
+def test_align_with_the_omnilingual_ctc_model(cache, speech_16k):
+    """Its vocabulary is characters, so it aligns: the transcript read as for MMS (punctuation out), its word
+    boundary (a space, id 4) as the separator; the ids are its tokenizer's own for the normalised words."""
+    from modules import align
+
+    entry = cache.get(CTC, "omni-ctc")
+    vocabulary = align._alignment_vocabulary(entry.processor.tokenizer)
+    assert vocabulary["|"] == 4 and vocabulary["a"] == 3859
+    words = align.read_transcript("Hello, world!", vocabulary, "eng_Latn")
+    assert [w.letters for w in words] == ["hello", "world"]
+    ids = [vocabulary[ch] for ch in "|".join(w.letters for w in words)]
+    assert ids == entry.processor.tokenizer("hello world", add_special_tokens=False)["input_ids"]
+    result = align.align(speech_16k, "Testing one two three, the audio module.", "eng_Latn", cache=cache, model_id=CTC)
+    assert [w.text for w in result.words] == ["Testing", "one", "two", "three,", "the", "audio", "module."]
+    assert result.model_id == CTC and all(w.end > w.start for w in result.words)
+    starts = [w.start for w in result.words]
+    assert starts == sorted(starts)

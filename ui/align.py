@@ -75,9 +75,10 @@ def align_audio(
     max_lines: int = 2,
     max_cue_seconds: float = 7.0,
     speech_check: bool = True,
+    model_id: str = MMS_ASR_MODEL,
     progress=gr.Progress(),
 ):
-    """When each word of a known transcript is said (forced alignment with Meta's MMS, 1,159 languages).
+    """When each word of a known transcript is said (forced alignment with Meta's MMS, 1,159 languages, or Omnilingual ASR's CTC model, 1,600+).
 
     Args:
         audio_file: the recording, up to 1 hour: a file, a public http(s) URL, or base64 as a data: URL (under 3 MB).
@@ -89,6 +90,7 @@ def align_audio(
         max_lines: subtitle lines per cue, 1 to 4.
         max_cue_seconds: longest subtitle cue, 1 to 30 seconds.
         speech_check: refuse audio without speech with a message; false skips the check.
+        model_id: the model that aligns: facebook/mms-1b-all (default; CC-BY-NC-4.0) or hf-audio/omniasr-ctc-300m-v2 (Omnilingual ASR, Apache-2.0; languages as 'fra_Latn').
 
     Returns:
         The audio, a table of words (start, end, fit 0-1, note), .srt/.vtt/.json files, and notes (a warning when
@@ -97,6 +99,7 @@ def align_audio(
     transcript = validation.text("transcript", transcript, optional=True) or ""
     transcript_file = validation.text("transcript_file", transcript_file, optional=True)
     language = validation.text("language", language)
+    model_id = validation.one_of("model_id", model_id, align.ALIGN_MODELS)
     characters = validation.flag("characters", characters)
     settings = cue_settings(max_line_chars, max_lines, max_cue_seconds)
     if transcript_file:
@@ -105,14 +108,14 @@ def align_audio(
         transcript = read_transcript_file(transcript_file)
     clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds, speech_check)
     progress(0.0, desc="Getting the model ready (the first time takes longest)…")
-    result = align.align(clip.samples, transcript, language, progress=progress_reporter(progress))
+    result = align.align(clip.samples, transcript, language, progress=progress_reporter(progress), model_id=model_id)
     rows = []
     for word in result.words:
         rows.append([word.text, f"{word.start:.2f}", f"{word.end:.2f}", f"{word.score:.2f}", note_for(word)])
         if characters:
             rows += [[f"  {c.text}", f"{c.start:.2f}", f"{c.end:.2f}", "", ""] for c in word.characters]
     cues = subtitles.build_cues(result.timed_words, settings)
-    stem = download_stem("alignment", result.language, MMS_ASR_MODEL)
+    stem = download_stem("alignment", result.language, model_id)
     written = " ".join(word.text for word in result.words)
     files = subtitles.write_text_files(written, cues, output_directory(), stem, details=result.details())
     notes = " ".join([f"Language: {languages.language_name(result.language)} ({result.language}).", *result.notes])
@@ -132,6 +135,28 @@ def words_on_player(audio_file: str | None, files: list[str] | None):
     return gr.update(value=audio_file, subtitles=[{"text": w["text"], "timestamp": [w["start"], w["end"]]} for w in words])
 
 
+# The aligning models, named with what their licence allows.
+ALIGN_MODEL_CHOICES = [
+    ("MMS (1,159 languages) · CC-BY-NC-4.0, non-commercial", MMS_ASR_MODEL),
+    *[(f"Omnilingual ASR, CTC ({languages.OMNILINGUAL.language_count:,} languages) · Apache-2.0", model_id)
+      for model_id in align.ALIGN_MODELS[1:]],
+]
+
+
+def languages_for(model_id: str, current: str):
+    """The chosen model's language list, keeping the visitor's language under the model's own code for it
+    (MMS "fra" is Omnilingual's "fra_Latn"); where the model lacks it, detection, and a line saying so."""
+    catalog = transcribe.asr_languages(model_id)
+    options = [("Detect the language automatically", transcribe.AUTO), *catalog.choices()]
+    if current == transcribe.AUTO or current in catalog.codes:
+        return gr.update(choices=options), gr.update(value="", visible=False)
+    same = catalog.matching(current) if current else []
+    if same:
+        return gr.update(choices=options, value=same[0]), gr.update(value="", visible=False)
+    return gr.update(choices=options, value=transcribe.AUTO), gr.update(
+        value=f"This model doesn't know {languages.language_name(current)}, so the language will be detected.", visible=True)
+
+
 def render() -> dict:
     """The tab's widgets and events, inside the caller's `gr.Tab`; returns what other tabs connect to."""
     gr.Markdown(INTRO)
@@ -148,8 +173,11 @@ def render() -> dict:
             al_language = gr.Dropdown(
                 [("Detect the language automatically", transcribe.AUTO), *languages.MMS_ASR.choices()],
                 value="eng", label="Language spoken", info="Type to search by name or code.", filterable=True,
-                elem_id="align-language",
+                # The list is the chosen model's (MMS ids, or Omnilingual's "fra_Latn"): the handler checks the value.
+                allow_custom_value=True, elem_id="align-language",
             )
+            al_model = gr.Dropdown(ALIGN_MODEL_CHOICES, value=MMS_ASR_MODEL, label="Model", elem_id="align-model")
+            al_language_note = gr.Markdown(visible=False, elem_id="align-language-note")
             al_characters = gr.Checkbox(False, label="Also time each letter", elem_id="align-characters")
             al_cues = subtitle_settings()
             al_speech = speech_check_box("align-speech-check")
@@ -176,9 +204,10 @@ def render() -> dict:
                             elem_id="align-table")
     run = model_event(
         al_button, align_audio,
-        [al_audio, al_transcript, al_language, al_file, al_characters, *al_cues, al_speech],
+        [al_audio, al_transcript, al_language, al_file, al_characters, *al_cues, al_speech, al_model],
         [al_player, al_table, al_files, al_notes], "align", errors,
     )
     run.success(words_on_player, [al_player, al_files], al_player, **PRIVATE)
-    watch_availability(availability, lambda: (MMS_ASR_MODEL, "the speech model that aligns"), None, [al_button])
+    al_model.change(languages_for, [al_model, al_language], [al_language, al_language_note], **PRIVATE)
+    watch_availability(availability, lambda model: (model, "the speech model that aligns"), [al_model], [al_button])
     return dict(audio=al_audio, language=al_language)
