@@ -34,6 +34,16 @@ DEFAULTS = {
 }
 
 
+OMNI_CTC = "hf-audio/omniasr-ctc-300m-v2"
+
+
+def _omnilingual_set(args) -> dict[str, str]:
+    """Real-size random Omnilingual CTC models: the 300M and Meta's 1B shape (benchmarks/omnilingual.py builds them)."""
+    from benchmarks.omnilingual import model_dir
+
+    return {label: str(model_dir(label)) for label in ("Omnilingual CTC 300M", "Omnilingual CTC 1B")}
+
+
 def timed(call, device: torch.device, repeats: int) -> tuple[float, object]:
     return median_seconds(call, repeats, torch.cuda.synchronize if device.type == "cuda" else None)
 
@@ -121,6 +131,21 @@ def main() -> None:
 
         seconds, _ = timed(say_all, device, args.repeats)
         print(f"  {batch_size} per forward: {seconds * 1000:8.1f} ms")
+
+    print(f"\nOmnilingual ASR beside MMS, {SECONDS:.0f} s and {LONG_SECONDS / 60:.0f} min of audio (Transcribe's path), one run each")
+    omni = _omnilingual_set(args) if not args.tiny else {"Omnilingual CTC 300M": overrides["hf-audio/omniasr-ctc-300m-v2"]}
+    for label, directory in omni.items():
+        omni_cache = ModelCache({OMNI_CTC: directory}, device=args.device)
+        seconds, entry = timed(lambda: omni_cache.get(OMNI_CTC, "omni-ctc"), device, 1)
+        transcribe.transcribe(audio, transcribe.AUTO, OMNI_CTC, cache=omni_cache)  # warm
+        for clip, length in ((audio, SECONDS), (long_audio, LONG_SECONDS)):
+            took, _ = timed(lambda clip=clip: transcribe.transcribe(clip, transcribe.AUTO, OMNI_CTC, cache=omni_cache), device, 1)
+            print(f"  {label:22s} {length:5.0f} s: {took:7.2f} s  real-time factor {took / length:.4f}  (load {seconds:.2f} s,"
+                  f" weights {gigabytes(entry.nbytes)})")
+        omni_cache.clear()
+    for clip, length in ((audio, SECONDS), (long_audio, LONG_SECONDS)):
+        took, _ = timed(lambda clip=clip: transcribe.transcribe(clip, "eng", cache=cache), device, 1)
+        print(f"  {'MMS 1B (mms-1b-all)':22s} {length:5.0f} s: {took:7.2f} s  real-time factor {took / length:.4f}")
 
     if cuda:
         print(f"\npeak GPU memory while serving: {gigabytes(torch.cuda.max_memory_allocated())}"

@@ -180,14 +180,17 @@ def _write_test_set() -> None:
         bundle.writestr("refs.tsv", "english.wav\thello\nfrench.flac\tbonjour\nspanish.mp3\thola\n")
 
 
-def _request_files(pid: int) -> tuple[int, int]:
-    """Files the server's requests hold now (its request folders, modules/request.py), and files in result
-    folders it handed to Gradio (Gradio deletes those after `keep_files_minutes`)."""
+def _request_files(pid: int) -> tuple[int, int, int]:
+    """Files the server's requests hold now (its request folders, modules/request.py); recordings of live
+    sessions left without Stop (deleted 5 minutes after their last piece, modules/live.py); and files in result
+    folders handed to Gradio (Gradio deletes those after `keep_files_minutes`)."""
     from gradio.utils import get_upload_folder
 
-    work = [f for root in (Path(tempfile.gettempdir()) / "polyglot-work").glob(f"{pid}-*") for f in root.rglob("*") if f.is_file()]
+    roots = list((Path(tempfile.gettempdir()) / "polyglot-work").glob(f"{pid}-*"))
+    held = [f for root in roots for f in root.glob("request-*/**/*") if f.is_file()]
+    live = [f for root in roots for f in root.glob("live-*/*") if f.is_file()]
     handed = [f for folder in Path(get_upload_folder()).glob("polyglot-*") for f in folder.rglob("*") if f.is_file()]
-    return len(work), len(handed)
+    return len(held), len(live), len(handed)
 
 
 @dataclass
@@ -309,16 +312,17 @@ def main() -> None:
         stop.set()
         sampler.join()
         end_mb = process.memory_info().rss / 2**20
-        time.sleep(2 * 10 + 5)  # abandoned live recordings go after twice modules/live.IDLE_SECONDS
-        held, handed = _request_files(server.pid)
+        time.sleep(5)  # the last requests' exits
+        held, live, handed = _request_files(server.pid)
         mode = "soak with cancellations, failures, live captions and oversized inputs" if args.soak else "normal traffic"
         print(f"{args.clients} clients, up to {args.requests} requests each, {args.seconds:.0f} s limit, tiny models, {mode}")
         print(result.summary())
         print(f"server RSS {start_mb:.0f} MB after warm-up, {end_mb:.0f} MB at the end "
               f"({end_mb - start_mb:+.0f} MB), peak {peak['mb']:.0f} MB")
         print("RSS each minute (MB): " + " ".join(f"{mb:.0f}" for mb in timeline))
-        print(f"files the server's requests still hold at the end: {held}; result files handed to Gradio (deleted "
-              f"by it after POLYGLOT_KEEP_FILES_MINUTES): {handed}")
+        print(f"files the server's requests still hold at the end: {held}; recordings of live sessions left without "
+              f"Stop (deleted 5 minutes after their last piece): {live}; result files handed to Gradio (deleted by it "
+              f"after POLYGLOT_KEEP_FILES_MINUTES): {handed}")
         for error in result.errors[:10]:
             print("  error:", error)
     finally:

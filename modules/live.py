@@ -10,8 +10,9 @@ One `LiveSession` per browser session (a gr.State): no state is shared between s
 session are read one at a time (its lock). What a session holds in memory is bounded whatever the length:
 the recording so far goes to a file in the server's request folder (modules/request.py), and only the
 audio the next piece reads again stays in memory (~5 s, 0.3 MB; benchmarks/live.py measures a session).
-The file goes when the session finishes, or when no piece has arrived for `IDLE_SECONDS` (the visitor
-left: `discard_idle`); after Stop the session is dropped, only the texts and files shown remain.
+The file goes when the session finishes, or `KEPT_AFTER_LAST_PIECE_SECONDS` after its last piece when the
+visitor left without Stop (`discard_idle`); after Stop the session is dropped, only the texts and files shown
+remain.
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ STREAM_SECONDS = 1.0
 # A stream whose next piece doesn't come within this long is over (the tab closed or the network went): its
 # slot is freed (ui/gradio_fixes.end_idle_streams) and, this long again later, its recording is deleted.
 IDLE_SECONDS = 10.0
+# A recording whose page left without Stop is deleted this long after its last piece. Not sooner: Stop's final
+# transcription waits in the model queue like any request, and on a busy server it waited past 20 s while its
+# recording was deleted under it (the soak).
+KEPT_AFTER_LAST_PIECE_SECONDS = 300.0
 _RECORDING = "recording.f32"  # float32 samples at 16 kHz, appended piece by piece
 
 
@@ -73,7 +78,8 @@ class LiveSession:
         if path.is_file():
             return path
         if self.received:
-            raise UserInputError(f"The recording was discarded: no audio arrived for {IDLE_SECONDS * 2:.0f} s. Record again.")
+            raise UserInputError(f"The recording was discarded: no audio arrived for {KEPT_AFTER_LAST_PIECE_SECONDS / 60:.0f} "
+                                 "minutes. Record again.")
         return None
 
     def memory_bytes(self) -> int:
@@ -124,8 +130,8 @@ _reading_lock = threading.Lock()
 
 
 def discard_idle(now: float | None = None) -> list[Path]:
-    """Delete the recordings of sessions no piece has reached for twice `IDLE_SECONDS` (their stream ended
-    without a Stop: the visitor left); returns what was deleted."""
+    """Delete the recordings of sessions no piece has reached for `KEPT_AFTER_LAST_PIECE_SECONDS` (their stream
+    ended without a Stop: the visitor left); returns what was deleted."""
     now = time.time() if now is None else now
     gone = []
     with _reading_lock:
@@ -139,7 +145,7 @@ def discard_idle(now: float | None = None) -> list[Path]:
             idle = now - last
         except FileNotFoundError:
             continue
-        if idle > 2 * IDLE_SECONDS:
+        if idle > KEPT_AFTER_LAST_PIECE_SECONDS:
             shutil.rmtree(folder, ignore_errors=True)
             gone.append(folder)
     return gone
