@@ -212,7 +212,9 @@ class Catalog:
         first, so a chosen script or dialect is kept ("tuk-script_latin" is not swapped for Arabic script)."""
         for related in same_language(code):
             if found := self.variants(related):
-                return sorted(found, key=lambda variant: variant != code)
+                # The id itself first, then ids in the same script however they spell it (MMS's
+                # "tuk-script_latin" is Omnilingual's "tuk_Latn", not "tuk_Arab").
+                return sorted(found, key=lambda variant: (variant != code, script_of(variant) != script_of(code)))
         return []
 
 
@@ -300,14 +302,18 @@ SCRIPTS_WITHOUT_SPACES = {"Hans", "Hant", "Hani", "Jpan", "Hira", "Kana", "Thai"
 
 
 @functools.lru_cache(maxsize=None)
-def written_without_spaces(code: str) -> bool:
-    """Whether the language (in the script its id names, else its usual one: CLDR likely subtags) is
-    written without spaces between words, so error rates should count characters, not words."""
+def script_of(code: str) -> str | None:
+    """The ISO 15924 script of a model id: the one it names ("cmn_Hant", "tuk-script_latin"), else the language's
+    usual one (CLDR likely subtags)."""
     suffix = code[len(base_code(code)) + 1 :]
     script = suffix if len(suffix) == 4 and suffix.istitle() else None
     if suffix.startswith("script_"):
         script = {"latin": "Latn", "cyrillic": "Cyrl", "arabic": "Arab", "simplified": "Hans",
                   "traditional": "Hant"}.get(suffix.removeprefix("script_"), None)
-    if script is None:
-        script = langcodes.Language.get(base_code(code)).maximize().script
-    return script in SCRIPTS_WITHOUT_SPACES
+    return script or langcodes.Language.get(base_code(code)).maximize().script
+
+
+def written_without_spaces(code: str) -> bool:
+    """Whether the language (in the script its id names, else its usual one) is written without spaces between
+    words, so error rates should count characters, not words."""
+    return script_of(code) in SCRIPTS_WITHOUT_SPACES

@@ -12,7 +12,9 @@ import pytest
 from modules import compare, identify, languages, round_trip, speak, text, transcribe
 from modules.audio import load_audio_16k
 from modules.config import UserInputError
-from modules.models import ENGLISH_ASR_MODEL, MMS_ASR_MODEL, SEAMLESS_MODEL, W2V_BERT_MODELS
+from modules.models import (
+    ENGLISH_ASR_MODEL, MMS_ASR_MODEL, OMNI_CTC_MODELS, OMNI_LLM_MODELS, SEAMLESS_MODEL, W2V_BERT_MODELS,
+)
 from tests.hub_cache import add_snapshot, fake_commit
 
 
@@ -48,13 +50,19 @@ def test_character_error_rate_leads_for_scripts_without_spaces():
 
 
 def test_which_models_have_a_language():
+    omni = [*OMNI_CTC_MODELS, *OMNI_LLM_MODELS]
     assert compare.models_for("eng") == [
-        (MMS_ASR_MODEL, "eng"), (SEAMLESS_MODEL, "eng"), *[(m, "eng") for m in W2V_BERT_MODELS], (ENGLISH_ASR_MODEL, "eng")
+        (MMS_ASR_MODEL, "eng"), *[(m, "eng_Latn") for m in omni], (SEAMLESS_MODEL, "eng"),
+        *[(m, "eng") for m in W2V_BERT_MODELS], (ENGLISH_ASR_MODEL, "eng")
     ]
-    # Persian: MMS says "fas" (the macrolanguage), Seamless "pes" (Iranian Persian); asked either way, both.
-    assert compare.models_for("fas") == compare.models_for("pes") == [(MMS_ASR_MODEL, "fas"), (SEAMLESS_MODEL, "pes")]
-    assert compare.models_for("cmn") == [(MMS_ASR_MODEL, "cmn-script_simplified"), (SEAMLESS_MODEL, "cmn")]
-    only_mms = next(language.code for language in languages.MMS_ASR if not languages.SEAMLESS_TEXT_OUT.matching(language.code))
+    # Persian: MMS says "fas" (the macrolanguage), Seamless "pes" (Iranian Persian), Omnilingual "fas_Arab";
+    # asked either way, all.
+    assert compare.models_for("fas") == compare.models_for("pes") == [
+        (MMS_ASR_MODEL, "fas"), *[(m, "fas_Arab") for m in omni], (SEAMLESS_MODEL, "pes")]
+    assert compare.models_for("cmn") == [(MMS_ASR_MODEL, "cmn-script_simplified"), *[(m, "cmn_Hans") for m in omni],
+                                         (SEAMLESS_MODEL, "cmn")]
+    only_mms = next(language.code for language in languages.MMS_ASR if not languages.SEAMLESS_TEXT_OUT.matching(language.code)
+                    and not languages.OMNILINGUAL.matching(language.code))
     assert compare.models_for(only_mms) == [(MMS_ASR_MODEL, only_mms)]
 
 
@@ -68,7 +76,7 @@ def test_compare_runs_every_model_with_the_language_and_scores_each(cache, speec
         assert row.text == transcribe.transcribe(speech_16k, row.language, row.model_id, cache=cache).text
         assert row.score == compare.score(reference, row.text, "eng")
     no_reference = compare.compare(speech_16k, "fra", cache=cache)
-    assert [r.model_id for r in no_reference.results] == [MMS_ASR_MODEL, SEAMLESS_MODEL]
+    assert [r.model_id for r in no_reference.results] == [MMS_ASR_MODEL, *OMNI_CTC_MODELS, *OMNI_LLM_MODELS, SEAMLESS_MODEL]
     assert all(r.score is None for r in no_reference.results)
     detected = compare.compare(speech_16k, transcribe.AUTO, cache=cache)
     assert detected.notes and detected.notes[0].startswith("Detected") and detected.results
@@ -122,7 +130,8 @@ def test_a_test_set_is_scored_per_model_with_corpus_totals(cache, speech_dir, tm
         assert total.cer == sum(s.character_errors for s in scores) / sum(s.reference_characters for s in scores)
     written = compare.write_report(report, tmp_path)
     lines = list(csv.reader(written.open(encoding="utf-8")))
-    assert lines[0] == ["file", "model", "reference", "text", "wer", "cer", "error"] and len(lines) == 1 + 3 * 4 + 2 + 4
+    models = len(compare.models_for("eng"))
+    assert lines[0] == ["file", "model", "reference", "text", "wer", "cer", "error"] and len(lines) == 1 + 3 * models + 2 + models
 
 
 def test_test_set_mistakes_are_said(tmp_path, speech_dir):
@@ -229,7 +238,8 @@ def test_review_fixes_hold():
     # An id a catalog has is kept: a chosen script is never swapped for another.
     scripted = [code for code in languages.MMS_TTS.codes if "-script_" in code]
     assert scripted and all(languages.voice_for(code) == code for code in scripted)
-    assert [m for m, code in compare.models_for("tuk-script_latin") if code != "tuk-script_latin"] == []
+    assert [m for m, code in compare.models_for("tuk-script_latin") if languages.script_of(code) != "Latn"] == []
+    assert ("hf-audio/omniasr-ctc-300m-v2", "tuk_Latn") in compare.models_for("tuk-script_latin")  # not tuk_Arab
     # Spaces between digits part numbers; invisible format characters don't count.
     assert text.normalise_for_scoring("in 1990, 2000 people") == "in 1990 2000 people"
     assert compare.score("ก\u200bข", "กข", "tha").cer == 0.0
@@ -241,9 +251,11 @@ def test_a_model_without_the_language_is_a_row_not_a_failure(cache, speech_16k):
     # yor is in both models' lists, but neither tiny checkpoint has it (no adapter vocabulary, no language
     # token): each row says so, and the comparison still comes back whole.
     result = compare.compare(speech_16k, "yor", "something said", cache=cache)
-    mms, seamless = result.results
+    mms, ctc_row, llm_row, seamless = result.results
     assert "no vocabulary for 'yor'" in mms.error and mms.score is None and mms.seconds is None
     assert "can't produce 'yor'" in seamless.error and seamless.score is None
+    # Omnilingual has Yoruba (yor_Latn): its rows are scored.
+    assert ctc_row.language == llm_row.language == "yor_Latn" and ctc_row.score and llm_row.score
 
 
 def test_an_unusable_reference_is_refused_before_any_model(cache, speech_16k, tmp_path, speech_dir):

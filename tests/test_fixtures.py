@@ -9,7 +9,7 @@ import sentencepiece
 from transformers import AutoConfig, GenerationConfig
 
 from modules.models import read_model_sources
-from tests.tiny_models import LID126_CODES, REAL, TTS_VOICES, UNVERIFIED, symbols
+from tests.tiny_models import REAL_ALPHABET_LANGUAGES, real_alphabet, LID126_CODES, REAL, TTS_VOICES, UNVERIFIED, symbols
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +43,12 @@ def test_mms_1b_all_files_and_adapters(repo):
     vocab = json.loads((directory / "vocab.json").read_text(encoding="utf-8"))
     assert files(directory) == real | {f"adapter.{lang}.safetensors" for lang in vocab}
     assert {"cmn-script_simplified", "azj-script_latin", "eng"} <= set(vocab)
-    for tokens in vocab.values():
-        assert [token for token, i in sorted(tokens.items(), key=lambda item: item[1])][:5] == [
-            "<pad>", "<s>", "</s>", "<unk>", "|"
-        ]
+    for language, tokens in vocab.items():
+        ordered = [token for token, i in sorted(tokens.items(), key=lambda item: item[1])]
+        assert ordered[:4] == ["<pad>", "<s>", "</s>", "<unk>"] and "|" in ordered
+        if language in REAL_ALPHABET_LANGUAGES:  # the real alphabets: their symbols in file order, '|' where it is
+            assert ordered[4:] == real_alphabet(language)
+    assert vocab["hau"]["|"] == 5 and vocab["ces"]["|"] == 4
     config = json.loads((directory / "tokenizer_config.json").read_text())
     assert config == REAL["facebook/mms-1b-all"]["tokenizer_config.json"].value
 

@@ -159,7 +159,11 @@ def test_an_idle_stream_frees_its_slot():
             awake, closed = await Queue.wait_for_batch([event], [600.0])
             return time.monotonic() - started, awake, closed
 
-        waited, awake, closed = asyncio.run(asyncio.wait_for(wait(), 20))
+        import concurrent.futures
+
+        # In a thread of its own: Playwright's sync API (the browser tests) leaves an event loop on this one.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            waited, awake, closed = pool.submit(asyncio.run, asyncio.wait_for(wait(), 20)).result()
         assert waited < 5 and awake == [] and len(closed) == 1
     finally:
         end_idle_streams(live.IDLE_SECONDS)
