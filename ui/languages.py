@@ -74,9 +74,14 @@ def counts_line(shown: int, found: int) -> str:
     return f"{head}. Languages per model, from each model's own list: {models}.{note}"
 
 
-def filtered(query: str, tasks: list[str], max_cer: float | None = None) -> tuple[list[list[str]], str]:
+# The page's choices of Meta's published error rate (the API takes any number).
+CER_CHOICES = [("Any", "any"), ("below 5 %", "5"), ("below 10 %", "10"), ("below 20 %", "20"), ("below 30 %", "30")]
+
+
+def filtered(query: str, tasks: list[str], max_cer: str = "any") -> tuple[list[list[str]], str]:
     """The table's rows for a search, and the line counting them."""
-    rows = language_table.search(query or "", tasks or [], default_cache(), max_cer or None)
+    limit = None if max_cer in (None, "any") else float(max_cer)
+    rows = language_table.search(query or "", tasks or [], default_cache(), limit)
     shown = rows[:ROWS_SHOWN]
     return [_cells(row) for row in shown], counts_line(len(shown), len(rows))
 
@@ -117,9 +122,9 @@ def render() -> dict:
     with gr.Row():
         query = gr.Textbox(label="Find a language", placeholder="e.g. Farsi, Deutsch, yor, 中文", elem_id="languages-query", scale=3)
         tasks = gr.CheckboxGroup(TASK_CHOICES, label="Only languages that can be…", elem_id="languages-tasks", scale=2)
-        max_cer = gr.Number(None, label="Omnilingual error rate at most (%)", minimum=0, maximum=100,
-                            info="Meta's published figure for its largest model (7B); empty for all.",
-                            elem_id="languages-max-cer", scale=1)
+        max_cer = gr.Dropdown(CER_CHOICES, value="any", label="Omnilingual error rate",
+                              info="Meta's published character error rate for its largest model (7B).",
+                              elem_id="languages-max-cer", scale=1)
     table, count = filtered("", [])
     count_line = gr.Markdown(count, elem_id="languages-count")
     rows = gr.Dataframe(
