@@ -220,11 +220,8 @@ def _generate_pieces(entry: LoadedModel, samples: np.ndarray, language: str, pro
     """Omnilingual LLM-ASR: the audio in pieces cut at pauses, each transcribed with the language as its hint,
     one timed segment per piece. Greedy decoding (transformers' default; Meta's pipeline uses 5 beams)."""
     intervals = vad.speech_intervals(samples) if len(samples) > OMNI_PIECE_SECONDS * SAMPLE_RATE else []
-    pieces = vad.pieces_at_pauses(samples, intervals, max_seconds=OMNI_PIECE_SECONDS) if intervals else [(0, len(samples))]
-    if not intervals and len(samples) > OMNI_PIECE_SECONDS * SAMPLE_RATE:
-        from modules.audio import split_at_quiet_points
-
-        pieces = split_at_quiet_points(samples)
+    # Without pauses found, each piece is cut at its quietest point within reach.
+    pieces = vad.pieces_at_pauses(samples, intervals, max_seconds=OMNI_PIECE_SECONDS)
     tokens = [int((b - a) / SAMPLE_RATE * OMNI_CHARACTERS_PER_SECOND) + 16 for a, b in pieces]
     budget.check_decoder_steps(len(pieces), "piece", 1, max(tokens))
     segments = []
