@@ -16,7 +16,7 @@ from ui import align, carry, compare, identify, languages, speak, transcribe, tr
 from ui.gradio_fixes import (  # noqa: E402
     end_idle_streams, fix_mcp_tool_arguments, keep_sessions_to_the_apps_components, limit_url_downloads,
 )
-from ui.common import SETTINGS  # noqa: E402
+from ui.common import ENTER_RANKS_SCRIPT, SETTINGS  # noqa: E402
 
 TABS = [
     ("Identify", identify), ("Transcribe", transcribe), ("Align", align), ("Speak", speak), ("Translate", translate),
@@ -50,7 +50,8 @@ def build_demo() -> gr.Blocks:
     with gr.Blocks(title="Polyglot Speech Studio", delete_cache=(max(60, keep // 4), keep)) as demo:
         gr.Markdown(HEADER)
         handles = {}
-        with gr.Tabs() as tabs:
+        # On a phone the tabs wrap onto a second row: every tab stays in sight, none behind a "•••" menu.
+        with gr.Tabs(overflow_behavior="wrap") as tabs:
             for title, tab in TABS:
                 with gr.Tab(title, id=title.lower()):
                     handles[title.lower()] = tab.render()
@@ -67,7 +68,7 @@ end_idle_streams(live.IDLE_SECONDS)  # a live-caption stream whose page left fre
 demo = build_demo()
 # What every launch of this page passes (the tests launch it the same way).
 LAUNCH_OPTIONS = dict(
-    css=CSS, max_file_size=SETTINGS.max_file_size, state_session_capacity=SETTINGS.sessions_kept, mcp_server=SETTINGS.mcp
+    css=CSS, head=ENTER_RANKS_SCRIPT, max_file_size=SETTINGS.max_file_size, state_session_capacity=SETTINGS.sessions_kept, mcp_server=SETTINGS.mcp
 )
 
 if __name__ == "__main__":

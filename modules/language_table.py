@@ -62,11 +62,7 @@ def lid_name(model_id: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _codes() -> tuple[str, ...]:
-    catalogs = [
-        languages.MMS_LID_126, languages.MMS_LID_4017, languages.MMS_ASR, languages.MMS_TTS, languages.OMNILINGUAL,
-        languages.SEAMLESS_SPEECH_IN, languages.SEAMLESS_TEXT_IN, languages.SEAMLESS_TEXT_OUT, languages.SEAMLESS_SPEECH_OUT,
-    ]
-    return tuple(sorted({languages.base_code(language.code) for catalog in catalogs for language in catalog}))
+    return tuple(sorted(languages.known_codes()))
 
 
 @functools.lru_cache(maxsize=None)
@@ -133,38 +129,22 @@ def row(code: str, cache: ModelCache | None = None) -> LanguageRow | None:
     return _row(code, _loaded_lid(cache)) if code in _code_set() else None
 
 
-@functools.lru_cache(maxsize=1)
-def _search_texts() -> dict[str, str]:
-    """code -> what a search looks in: codes (ISO 639-3 and the shortest tag, ISO 639-1 where there is
-    one), the name, other names and native name, case folded."""
-    texts = {}
-    for code in _codes():
-        row = _row(code, frozenset())
-        texts[code] = " | ".join([code, languages.short_tag(code), row.name, row.other_names, *row.related]).casefold()
-    return texts
-
-
 def search(
     query: str = "", tasks: list[str] | tuple[str, ...] = (), cache: ModelCache | None = None, max_cer: float | None = None,
 ) -> list[LanguageRow]:
-    """Rows matching `query` (any name or code; empty: all) that have every one of `tasks` (and, with `max_cer`,
-    a published Omnilingual character error rate at most that); exact code or name matches first, then names
-    starting with the query, then the rest, each by name."""
+    """Rows that `query` names (any name, code or native name, any case, accents or script, near misses; empty:
+    all, by name) that have every one of `tasks` (and, with `max_cer`, a published Omnilingual character error
+    rate at most that), ranked as the language pickers rank (languages.search)."""
     unknown = [task for task in tasks if task not in TASKS]
     if unknown:
         from modules.config import UserInputError
 
         raise UserInputError(f"Unknown task {unknown[0]!r}: use one of {', '.join(TASKS)}.")
-    query = " ".join(query.split()).casefold()
-    texts = _search_texts()
-    rows = [row for row in table(cache) if all(row.has(task) for task in tasks) and query in texts[row.code]
-            and (max_cer is None or (row.omnilingual_cer is not None and row.omnilingual_cer <= max_cer))]
-
-    def rank(row: LanguageRow) -> tuple:
-        name = row.name.casefold()
-        return (query not in (row.code, languages.short_tag(row.code)), query != name, not name.startswith(query), name)
-
-    return sorted(rows, key=rank)
+    rows = {row.code: row for row in table(cache) if all(row.has(task) for task in tasks)
+            and (max_cer is None or (row.omnilingual_cer is not None and row.omnilingual_cer <= max_cer))}
+    if not languages.fold(query):
+        return sorted(rows.values(), key=lambda row: (row.name.casefold(), row.code))
+    return [rows[code] for code in languages.search(rows, query)]
 
 
 def counts() -> dict[str, int]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,9 @@ from pathlib import Path
 import langcodes
 import language_data
 import pycountry
+from anyascii import anyascii
 from langcodes.data_dicts import MACROLANGUAGES, NORMALIZED_MACROLANGUAGES
+from rapidfuzz import fuzz, process
 
 DATA_DIR = Path(__file__).parent / "data"
 # How many other names a dropdown label carries, so people find a language by the name they know.
@@ -169,6 +172,96 @@ def other_names(code: str, name: str | None = None) -> tuple[str, ...]:
     return tuple(shown)
 
 
+# How a typed text matches a language, best first (search below).
+EXACT, STARTS, CONTAINS, NEAR = range(4)
+# rapidfuzz's WRatio (0-100) from which a misspelling counts as a near miss ("himdi" for "hindi" is 80).
+NEAR_SCORE = 80
+
+
+def fold(text: str) -> str:
+    """A name as searches compare it: Unicode-normalised, transliterated to ASCII by anyascii, lower case, words
+    of letters and digits only ("Español" -> "espanol", "limba română" -> "limba romana", "中文" -> "zhongwen")."""
+    return " ".join(re.findall(r"[0-9a-z]+", anyascii(unicodedata.normalize("NFKC", text)).lower()))
+
+
+@functools.lru_cache(maxsize=None)
+def search_names(code: str) -> tuple[tuple[str, ...], ...]:
+    """Every name a person may type for a language, folded, nearest first: its own (the model id, ISO 639-3, the
+    shortest tag, its name, Wiktionary's other names, the native name); its macrolanguage's where CLDR treats
+    the language as that macrolanguage ("Chinese" is Mandarin, "Persian" Iranian Persian); any other
+    macrolanguage's ("Malay" is Malay before Central Malay, though both belong to Malay)."""
+    base = base_code(code)
+    wiktionary = _wiktionary_names()
+    own = [code, base, short_tag(code), language_name(code), language_name(base), *wiktionary.get(short_tag(base), []),
+           langcodes.Language.get(base).autonym()]
+    same, related = [], []
+    if macro := macrolanguage(base):
+        names = [macro, language_name(macro), *wiktionary.get(short_tag(macro), [])]
+        if short_tag(base) in NORMALIZED_MACROLANGUAGES:
+            same = names
+        else:
+            related = names
+    groups, seen = [], set()
+    for group in (own, same, related):
+        folded = [name for name in dict.fromkeys(filter(None, map(fold, group))) if name not in seen]
+        seen.update(folded)
+        groups.append(tuple(folded))
+    return tuple(groups)
+
+
+@functools.lru_cache(maxsize=None)
+def speakers(code: str) -> int:
+    """How many people speak the language (CLDR's figures, via langcodes). Where CLDR counts only the
+    macrolanguage and treats this member as it (Mandarin for Chinese, Standard Arabic for Arabic), the member
+    gets the whole's figure, so it isn't ranked as if unspoken."""
+    tag = short_tag(code)
+    return langcodes.Language.get(NORMALIZED_MACROLANGUAGES.get(tag, tag)).speaking_population()
+
+
+def _match(names: tuple[str, ...], query: str) -> tuple[int, float] | None:
+    if query in names:
+        return EXACT, 100.0
+    if any(name.startswith(query) for name in names):
+        return STARTS, 100.0
+    if any(query in name for name in names):
+        return CONTAINS, 100.0
+    # Near misses score whole words (rapidfuzz's token set ratio), so a name inside the query counts
+    # ("limba romana" finds Romanian) but a fragment inside a word does not ("mandarin" is not Dari).
+    best = process.extractOne(query, [name for name in names if len(name) >= 3], scorer=fuzz.token_set_ratio,
+                              score_cutoff=NEAR_SCORE)
+    return (NEAR, best[1]) if best else None
+
+
+def match(code: str, query: str) -> tuple | None:
+    """How well the folded `query` names the language, as a sort key (smaller is better), or None: the kind
+    of match (EXACT, STARTS, CONTAINS, NEAR), whether by its own name rather than its macrolanguage's, and
+    the closeness of a near miss; among languages found by their macrolanguage's name, those whose own name
+    holds the text too ("Ayacucho Quechua" for "Quechua")."""
+    groups = search_names(code)
+    found = [(hit[0], by_relation, -hit[1]) for by_relation, names in enumerate(groups) if (hit := _match(names, query))]
+    return (*min(found), not any(query in name for name in groups[0])) if found else None
+
+
+def rank_key(code: str, found: tuple) -> tuple:
+    """Best match first; then the more widely spoken language; then by name."""
+    return *found, -speakers(code), language_name(code).lower(), code
+
+
+def search(codes, query: str, limit: int | None = None) -> list[str]:
+    """The codes among `codes` that `query` names (any name, code or native name, any case, accents or script,
+    near misses), ranked as people expect: the exact name or code first ("English" is eng, not Belize Kriol
+    English); then names starting with it; then names containing it; ties by speakers. Near misses ("himdi",
+    "limba romana") only where nothing matches as typed."""
+    query = fold(query)
+    if not query:
+        return []
+    found = {code: hit for code in codes if (hit := match(code, query))}
+    # Near misses are for misspellings: where the text names languages as typed, they would only be noise.
+    if any(hit[0] != NEAR for hit in found.values()):
+        found = {code: hit for code, hit in found.items() if hit[0] != NEAR}
+    return sorted(found, key=lambda code: rank_key(code, found[code]))[:limit]
+
+
 class Catalog:
     """The languages of one model family (or modality), sorted by name, with fast lookups."""
 
@@ -195,8 +288,17 @@ class Catalog:
         return self.languages[index]
 
     def choices(self) -> list[tuple[str, str]]:
-        """(label with other names, code) pairs for a dropdown the browser filters by any of those names."""
-        return [(language.search_label, language.code) for language in self.languages]
+        """(label with other names, code) pairs for a dropdown the browser filters by any of those names, the
+        most widely spoken first: while the server ranks what was typed, the browser keeps this order."""
+        return [(language.search_label, language.code) for language in self.by_speakers]
+
+    @functools.cached_property
+    def by_speakers(self) -> tuple[Language, ...]:
+        return tuple(sorted(self.languages, key=lambda language: (-speakers(language.code), language.name.lower())))
+
+    def search(self, query: str, limit: int | None = None) -> list[Language]:
+        """This catalog's languages that `query` names, best first (see `search`)."""
+        return [self._by_code[code] for code in search(self.codes, query, limit)]
 
     def find(self, code: str) -> Language | None:
         return self._by_code.get(code)
@@ -240,6 +342,17 @@ SEAMLESS_TEXT_OUT = _seamless("text_out", "hf_text_lang_token")
 SEAMLESS_SPEECH_OUT = _seamless("speech_out", "hf_vocoder_lang")
 # Omnilingual ASR: Meta's language table (ISO 639-3 + script), the LLM-ASR models' language tokens.
 OMNILINGUAL = _catalog(_read_tsv("omnilingual_asr_langs.tsv"))
+
+
+
+
+@functools.lru_cache(maxsize=1)
+def known_codes() -> frozenset[str]:
+    """Every language (ISO 639-3) some model here knows, script and dialect variants once: the Languages tab's
+    rows, and what a search names when the model at hand lacks a language ("Igbo: no voice yet")."""
+    catalogs = [MMS_LID_126, MMS_LID_4017, MMS_ASR, MMS_TTS, OMNILINGUAL, SEAMLESS_SPEECH_IN, SEAMLESS_TEXT_IN,
+                SEAMLESS_TEXT_OUT, SEAMLESS_SPEECH_OUT]
+    return frozenset(base_code(language.code) for catalog in catalogs for language in catalog)
 
 
 @dataclass(frozen=True)

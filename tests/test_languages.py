@@ -125,3 +125,53 @@ def test_names_fall_back_to_the_shipped_lists_then_pycountry_then_the_code():
     assert languages.language_name("qqq") == "qqq"
     unnamed = next(code for code in listed if languages.langcodes.Language.get(code).display_name().startswith("Unknown"))
     assert languages.language_name(unnamed) == listed[unnamed]
+
+
+# Issue 22: what first-time visitors type, and the language they mean, in each model's own list.
+FIRST_TRY = [
+    ("English", "eng", "eng", "eng"), ("Hindi", "hin", "hin", "hin"), ("espanol", "spa", "spa", "spa"),
+    ("हिंदी", "hin", "hin", "hin"), ("francais", "fra", "fra", "fra"), ("romana", "ron", "ron", "ron"),
+    ("limba română", "ron", "ron", "ron"), ("farsi", "fas", "fas", "pes"), ("Malay", "zlm", "zlm", None),
+    ("mandarin", "cmn-script_simplified", None, "cmn"), ("Chinese", "cmn-script_simplified", "nan", "cmn"),
+    ("Arabic", "ara", "ara", "arb"), ("ENGLISH", "eng", "eng", "eng"), ("  Español ", "spa", "spa", "spa"),
+    ("himdi", "hin", "hin", "hin"),  # a misspelling, found as a near miss
+]
+
+
+@pytest.mark.parametrize("typed, asr, tts, text_out", FIRST_TRY)
+def test_the_language_a_person_types_is_ranked_first(typed, asr, tts, text_out):
+    for catalog, expected in ((languages.MMS_ASR, asr), (languages.MMS_TTS, tts), (languages.SEAMLESS_TEXT_OUT, text_out)):
+        found = catalog.search(typed, 1)
+        if expected is not None:
+            assert [language.code for language in found] == [expected], (typed, catalog)
+
+
+def test_ranking_exact_before_starting_before_containing_then_speakers():
+    # "English" itself, not Belize Kriol English; "Hindi" before Dogri ("— Hindi Dogri"); Achinese is not Chinese.
+    found = [language.code for language in languages.MMS_TTS.search("English")]
+    assert found[0] == "eng" and "bzj" in found
+    assert found.index("eng") < found.index("bzj")
+    hindi = [language.code for language in languages.MMS_TTS.search("Hindi")]
+    assert hindi.index("hin") < hindi.index("dgo")
+    # Macrolanguage names count after the language's own: "Malay" is Malay before Central Malay.
+    malay = [language.code for language in languages.MMS_ASR.search("Malay")]
+    assert malay.index("zlm") < malay.index("pse")
+    # Near misses only where nothing matches as typed: "farsi" is not also Arosi.
+    assert [language.code for language in languages.MMS_TTS.search("farsi")] == ["fas"]
+    assert languages.MMS_TTS.search("zzqqxx") == []
+
+
+def test_folding_is_anyascii_and_unicode_normalisation():
+    assert languages.fold("Español") == "espanol"
+    assert languages.fold("limba  ROMÂNĂ!") == "limba romana"
+    assert languages.fold("हिन्दी") == "hindi"
+    assert languages.fold("ｆｒａｎçａｉｓ") == "francais"  # full-width letters (NFKC)
+    assert languages.fold("中文") == "zhongwen"
+
+
+def test_speakers_follow_cldr_and_its_macrolanguage_where_cldr_counts_only_that():
+    import langcodes
+
+    assert languages.speakers("eng") == langcodes.Language.get("en").speaking_population() > 10**9
+    assert languages.speakers("cmn") == langcodes.Language.get("zh").speaking_population()  # CLDR: cmn is zh
+    assert languages.speakers("bzj") < languages.speakers("eng")

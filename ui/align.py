@@ -11,6 +11,7 @@ from modules import align, languages, subtitles, transcribe, validation
 from modules.config import UserInputError
 from modules.models import MMS_ASR_MODEL
 from ui.common import (
+    LanguageList,
     PRIVATE,
     SETTINGS,
     audio_input,
@@ -22,9 +23,11 @@ from ui.common import (
     error_box,
     example_path,
     load_clip,
+    language_picker,
     model_event,
     output_directory,
     progress_reporter,
+    searches_as_typed,
     shows_errors,
     speech_check_box,
     subtitle_settings,
@@ -143,18 +146,22 @@ ALIGN_MODEL_CHOICES = [
 ]
 
 
-def languages_for(model_id: str, current: str):
-    """The chosen model's language list, keeping the visitor's language under the model's own code for it
-    (MMS "fra" is Omnilingual's "fra_Latn"); where the model lacks it, detection, and a line saying so."""
-    catalog = transcribe.asr_languages(model_id)
-    options = [("Detect the language automatically", transcribe.AUTO), *catalog.choices()]
-    if current == transcribe.AUTO or current in catalog.codes:
-        return gr.update(choices=options), gr.update(value="", visible=False)
-    same = catalog.matching(current) if current else []
-    if same:
-        return gr.update(choices=options, value=same[0]), gr.update(value="", visible=False)
-    return gr.update(choices=options, value=transcribe.AUTO), gr.update(
-        value=f"This model doesn't know {languages.language_name(current)}, so the language will be detected.", visible=True)
+def language_list(model_id: str) -> LanguageList:
+    return LanguageList(transcribe.asr_languages(model_id), (("Detect the language automatically", transcribe.AUTO),),
+                        "this model can't align it")
+
+
+def languages_for(model_id: str, current: str, chosen: str | None = None, switched: str | None = None):
+    """The chosen model's language list, keeping the language (the visitor's own, if the app had switched away
+    from it) under the model's own code for it (MMS "fra" is Omnilingual's "fra_Latn"); where the model lacks
+    it, detection, and a line saying so."""
+    options = language_list(model_id)
+    kept = options.keep(current, chosen, switched)
+    if kept is not None:
+        return gr.update(choices=options.choices(), value=kept), gr.update(value="", visible=False), None
+    return gr.update(choices=options.choices(), value=transcribe.AUTO), gr.update(
+        value=f"This model doesn't know {languages.language_name(current)}, so the language will be detected.",
+        visible=True), transcribe.AUTO
 
 
 def render() -> dict:
@@ -170,14 +177,11 @@ def render() -> dict:
                 placeholder="Paste the transcript: all of it, in the order it is spoken.",
             )
             al_file = gr.File(label="…or a .txt file of it", file_types=[".txt"], type="filepath", elem_id="align-file")
-            al_language = gr.Dropdown(
-                [("Detect the language automatically", transcribe.AUTO), *languages.MMS_ASR.choices()],
-                value="eng", label="Language spoken", info="Type to search by name or code.", filterable=True,
-                # The list is the chosen model's (MMS ids, or Omnilingual's "fra_Latn"): the handler checks the value.
-                allow_custom_value=True, elem_id="align-language",
-            )
+            # The list is the chosen model's (MMS ids, or Omnilingual's "fra_Latn"): the handler checks the value.
+            al_language, al_language_note = language_picker(language_list(MMS_ASR_MODEL), "eng", "Language spoken",
+                                                            "align-language")
             al_model = gr.Dropdown(ALIGN_MODEL_CHOICES, value=MMS_ASR_MODEL, label="Model", elem_id="align-model")
-            al_language_note = gr.Markdown(visible=False, elem_id="align-language-note")
+            chosen_language, switched_language = gr.State("eng"), gr.State(None)
             al_characters = gr.Checkbox(False, label="Also time each letter", elem_id="align-characters")
             al_cues = subtitle_settings()
             al_speech = speech_check_box("align-speech-check")
@@ -208,6 +212,8 @@ def render() -> dict:
         [al_player, al_table, al_files, al_notes], "align", errors,
     )
     run.success(words_on_player, [al_player, al_files], al_player, **PRIVATE)
-    al_model.change(languages_for, [al_model, al_language], [al_language, al_language_note], **PRIVATE)
+    al_model.change(languages_for, [al_model, al_language, chosen_language, switched_language],
+                    [al_language, al_language_note, switched_language], **PRIVATE)
+    searches_as_typed(al_language, al_language_note, language_list, al_model, chosen_language)
     watch_availability(availability, lambda model: (model, "the speech model that aligns"), [al_model], [al_button])
     return dict(audio=al_audio, language=al_language)

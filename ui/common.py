@@ -10,6 +10,7 @@ import queue
 import threading
 import uuid
 from collections import OrderedDict
+from dataclasses import dataclass
 import contextvars
 from contextvars import ContextVar
 from pathlib import Path
@@ -411,11 +412,13 @@ def availability_box() -> gr.Markdown:
 
 def watch_availability(box: gr.Markdown, describe, inputs: list | None, buttons: list[gr.Button]) -> None:
     """On page load and whenever `inputs` change: `describe(*inputs)` gives (model id, what it is in plain
-    words, e.g. "the French voice"); an unavailable model fills `box` and disables `buttons`."""
+    words, e.g. "the French voice"), or None where no model is chosen yet (a language still being typed, or one
+    the tab's picker says it lacks); an unavailable model fills `box` and disables `buttons`."""
 
     def refresh(*values):
-        model_id, what = describe(*values)
-        state = default_cache().availability(model_id)
+        described = describe(*values)
+        model_id, what = described if described else (None, "")
+        state = default_cache().availability(model_id) if model_id else None
         if state == UNAVAILABLE:
             message = f"⚠ This demo can't load {what} right now, so this part can't run. Please try again later."
         elif state == DOWNLOADS:
@@ -433,16 +436,165 @@ def audio_input(elem_id: str, label: str = "Speech (upload a file or record)") -
     return gr.Audio(sources=["upload", "microphone"], type="filepath", label=label, elem_id=elem_id)
 
 
-def language_dropdown(catalog, value: str, label: str, elem_id: str, visible: bool = True) -> gr.Dropdown:
-    return gr.Dropdown(
-        choices=catalog.choices(),
-        value=value,
-        label=label,
-        filterable=True,
-        info="Type to search by name or code.",
-        elem_id=elem_id,
-        visible=visible,
+# Keys that move in the list or leave it: they don't change what was typed.
+_NAVIGATION_KEYS = {"Enter", "Tab", "Escape", "ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End",
+                    "PageUp", "PageDown", "Shift", "Control", "Alt", "Meta"}
+
+
+@dataclass(frozen=True)
+class LanguageList:
+    """What one language box offers at a given moment: the model's catalog, fixed first choices ("Detect the
+    language automatically") and how a language the model lacks is described ("no voice yet")."""
+
+    catalog: languages.Catalog
+    first: tuple[tuple[str, str], ...] = ()
+    missing: str = "not available here"
+
+    def choices(self) -> list[tuple[str, str]]:
+        """The list, the most widely spoken languages first (the browser keeps this order as it filters)."""
+        return [*self.first, *self.catalog.choices()]
+
+    def has(self, value) -> bool:
+        return value in self.catalog.codes or any(value == code for _, code in self.first)
+
+    def best(self, typed: str) -> str | None:
+        """The language `typed` names best (modules/languages.search), among this list's and, where the model
+        lacks it, every language known here ("Igbo" in Speak is Igbo, which has no voice, not a voice whose name
+        looks like it); None where nothing matches."""
+        for code in languages.search(self.catalog.codes | languages.known_codes(), typed, 5):
+            if code in self.catalog.codes or not self.catalog.matching(code):
+                return code
+        return None
+
+    def label(self, code: str) -> str:
+        found = self.catalog.find(code)
+        return found.label if found else f"{languages.language_name(code)} ({code}) — {self.missing}"
+
+    def hint(self, typed: str) -> str:
+        """What the line under the box says while `typed` is in it: the language Enter will take."""
+        if not languages.fold(typed):
+            return ""
+        code = self.best(typed)
+        if code is None:
+            return f"No language called “{typed}” is known here."
+        if code not in self.catalog.codes:
+            return f"⚠ {languages.language_name(code)} ({code}): {self.missing}."
+        return f"Enter: **{self.label(code)}**"
+
+    def keep(self, current, chosen=None, switched=None) -> str | None:
+        """The value to show once this list replaces another (a new model): the visitor's own last choice
+        (`chosen`) if the app had switched away from it (`switched`, the value it switched to, still shown);
+        else the current one; each under this list's own code for the language ("fra" -> "fra_Latn"). None where
+        this list lacks the language."""
+        candidates = ([chosen] if switched is not None and current == switched and chosen else []) + [current]
+        for candidate in candidates:
+            if self.has(candidate):
+                return candidate
+            if isinstance(candidate, str) and (same := self.catalog.matching(candidate)):
+                return same[0]
+        return None
+
+    def settle(self, value) -> tuple[str | None, str]:
+        """The value a box ends with once the visitor leaves it, and a note: a listed choice stays; typed text
+        becomes its best-ranked language; a language the model lacks stays chosen and is said to be missing."""
+        if not isinstance(value, str) or self.has(value):
+            return value, ""
+        if value in languages.known_codes():
+            name = languages.language_name(value)
+            return value, (f"⚠ {name}: {self.missing}. Choose another language, or see the Languages tab for what "
+                           f"the models here can do with {name}.")
+        if (code := self.best(value)) is not None:
+            return self.settle(code)
+        return value, (f"⚠ No language called “{value}” is known here. Type a language's name (in English or in the "
+                       "language itself) or its code.")
+
+    def choices_with(self, value) -> list[tuple[str, str]]:
+        """The list, with a language the model lacks added (as such) while it is the value, so the box names it."""
+        if self.has(value) or not isinstance(value, str) or value not in languages.known_codes():
+            return self.choices()
+        return [(self.label(value), value), *self.choices()]
+
+
+def language_picker(
+    options: LanguageList, value: str, label: str, elem_id: str, visible: bool = True,
+    info: str = "Type its name, in any language, or its code, and press Enter.",
+) -> tuple[gr.Dropdown, gr.Markdown]:
+    """The one language box of every tab, and the line under it for what the box has to say. Connect it with
+    `searches_as_typed` once the components its list depends on exist."""
+    dropdown = gr.Dropdown(
+        choices=options.choices(), value=value, label=label, info=info, filterable=True,
+        # The box holds what the visitor types until it is settled (`LanguageList.settle`); every handler checks
+        # its language against the model's own list anyway.
+        allow_custom_value=True, elem_id=elem_id, visible=visible, elem_classes=["language-picker"],
     )
+    note = gr.Markdown(visible=False, elem_id=f"{elem_id}-note", elem_classes=["picker-note"])
+    return dropdown, note
+
+
+# Enter in a language box hands the typed text to the server's ranking (`LanguageList.settle`, the language the
+# line under the box names) instead of taking the first option the browser lists: its filter keeps the list's
+# order and knows only the labels' letters ("Malay" would be Malayalam, "espanol" nothing). Leaving the box does
+# it (Gradio keeps typed text as the value, since the box takes custom values). After arrow keys, Enter takes
+# the option shown.
+# Entering the box selects the language shown, so what the visitor types replaces it rather than joining it.
+ENTER_RANKS_SCRIPT = """
+<script>
+document.addEventListener("focusin", (event) => {
+  const input = event.target;
+  if (input.tagName === "INPUT" && input.closest(".language-picker")) input.select();
+});
+document.addEventListener("keydown", (event) => {
+  const input = event.target;
+  if (input.tagName !== "INPUT" || !input.closest(".language-picker")) return;
+  if (event.key === "ArrowUp" || event.key === "ArrowDown") { input.dataset.navigated = "yes"; return; }
+  if (event.key !== "Enter") { if (event.key.length === 1 || event.key === "Backspace") delete input.dataset.navigated; return; }
+  if (input.dataset.navigated || !input.value.trim()) return;
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  input.blur();
+}, true);
+</script>
+"""
+
+
+def searches_as_typed(
+    dropdown: gr.Dropdown, note: gr.Markdown, options_for, context: gr.components.Component | None = None,
+    chosen: gr.State | None = None,
+) -> None:
+    """As the visitor types, the line under the box names the language Enter will take (ranked on the server);
+    when they press Enter, pick or leave, the value settles (`LanguageList.settle`). The list itself never changes
+    while they type: Gradio keeps the chosen option by its place in the list. `options_for(value of context)`
+    gives the `LanguageList` of the moment (Transcribe's follows its model); `chosen` keeps the visitor's own
+    last choice, for a tab to restore it when its list changes back."""
+    context = context if context is not None else gr.State(None)
+    chosen = chosen if chosen is not None else gr.State(None)
+    # The text each page last sent: every key sends one request, and an older one answering late (the first
+    # search after start-up warms caches) must not put back the hint for fewer letters, nor one after the choice.
+    latest: OrderedDict[tuple[str, str], str | None] = OrderedDict()
+
+    def page_key(request: gr.Request | None) -> tuple[str, str]:
+        return getattr(request, "session_hash", None) or "", dropdown.elem_id
+
+    def hint(value, context_value, event: gr.KeyUpData, request: gr.Request):
+        if event.key in _NAVIGATION_KEYS:
+            return gr.skip()
+        typed, key = event.input_value or "", page_key(request)
+        latest[key] = typed
+        latest.move_to_end(key)
+        while len(latest) > _MESSAGES_KEPT:
+            latest.popitem(last=False)
+        message = options_for(context_value).hint(typed)
+        return gr.skip() if latest.get(key) != typed else gr.update(value=message, visible=bool(message))
+
+    def settle(value, context_value, request: gr.Request):
+        latest[page_key(request)] = None
+        options = options_for(context_value)
+        settled, message = options.settle(value)
+        return (gr.update(choices=options.choices_with(settled), value=settled),
+                gr.update(value=message, visible=bool(message)), settled)
+
+    dropdown.key_up(hint, [dropdown, context], note, trigger_mode="multiple", show_progress="hidden", **PRIVATE)
+    dropdown.input(settle, [dropdown, context], [dropdown, note, chosen], show_progress="hidden", **PRIVATE)
 
 
 def subtitle_settings() -> list[gr.components.Component]:

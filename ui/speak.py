@@ -14,7 +14,9 @@ from ui.common import (
     character_counter_js,
     checked_by_handler,
     error_box,
-    language_dropdown,
+    LanguageList,
+    language_picker,
+    searches_as_typed,
     model_event,
     progress_reporter,
     shows_errors,
@@ -79,8 +81,14 @@ def speak_text(
     return speech_file(speech.waveform, speech.sampling_rate, f"speech.{language}.wav"), speech.prepared.text
 
 
-def voice(language: str) -> tuple[str, str]:
+def voice(language: str) -> tuple[str, str] | None:
+    """The model behind a voice, and how to name it; None for a language with no voice (its picker says so)."""
+    if language not in languages.MMS_TTS.codes:
+        return None
     return tts_model_id(language), f"the {languages.language_name(language)} voice"
+
+
+VOICES = LanguageList(languages.MMS_TTS, missing="no voice yet")
 
 
 def render() -> dict:
@@ -96,7 +104,7 @@ def render() -> dict:
                 elem_id="speak-text",
             )
             counter = gr.Markdown(f"0 / {SETTINGS.max_text_chars:,} characters", elem_id="speak-counter")
-            tts_language = language_dropdown(languages.MMS_TTS, "eng", "Voice language", "speak-language")
+            tts_language, language_note = language_picker(VOICES, "eng", "Voice language", "speak-language")
             with gr.Accordion("Voice settings", open=False):
                 tts_speed = gr.Slider(*speak.SPEED_RANGE, value=1.0, step=0.05, label="Speed", info="1 = the voice's own pace")
                 tts_expressiveness = gr.Slider(
@@ -133,5 +141,6 @@ def render() -> dict:
     )
     # Counted in the browser as people type: no server round trip.
     tts_text.change(None, tts_text, counter, js=character_counter_js(SETTINGS.max_text_chars), **PRIVATE)
+    searches_as_typed(tts_language, language_note, lambda _: VOICES)
     watch_availability(availability, voice, [tts_language], [tts_button])
     return dict(text=tts_text, language=tts_language)

@@ -24,6 +24,9 @@ from ui.common import (
     checks_upload,
     cue_settings,
     in_request_scope,
+    LanguageList,
+    language_picker,
+    searches_as_typed,
     download_stem,
     error_box,
     example_path,
@@ -185,24 +188,29 @@ def _finish_live(session: live.LiveSession, settings: subtitles.CueSettings):
     return result.text, [str(file) for file in [*files, path]], gr.update(value="", visible=False), None
 
 
-def language_options(model_id: str) -> list[tuple[str, str]]:
+def language_list(model_id: str) -> LanguageList:
+    """The languages the Transcribe box offers for a model, "detect it" (or "any", for a model needing none) first."""
     first = ANY_LANGUAGE if transcribe.needs_no_language(model_id) else AUTO_DETECT
-    return [first, *transcribe.asr_languages(model_id).choices()]
+    return LanguageList(transcribe.asr_languages(model_id), (first,),
+                        f"{MODEL_NAMES.get(model_id, model_id)} doesn't know it")
 
 
-def language_for_model(model_id: str, current: str):
-    """The language list of the chosen model; the user's language is kept when the model has it,
-    otherwise the change is said in one line beside the picker."""
-    options = language_options(model_id)
-    codes = {code for _, code in options}
-    if current in codes:  # the value is left alone: an example may be setting it at this very moment
-        return gr.Dropdown(choices=options), gr.update(value="", visible=False)
-    value = "eng" if "eng" in codes else transcribe.AUTO
-    reason = (
-        f"{MODEL_NAMES.get(model_id, model_id)} doesn't know {languages.language_name(current)}, "
-        f"so the language is now {dict((code, label) for label, code in options)[value]}."
-    )
-    return gr.Dropdown(choices=options, value=value), gr.update(value=reason, visible=True)
+def language_for_model(model_id: str, current: str, chosen: str | None = None, switched: str | None = None):
+    """The language list of the chosen model, keeping the language (the visitor's own, if the app had switched
+    away from it for a previous model) under the model's own code for it; where the model lacks it, English or
+    detection, said in one line beside the picker, and remembered (`switched`) so it can be undone."""
+    options = language_list(model_id)
+    kept = options.keep(current, chosen, switched)
+    if kept is not None:
+        # Left alone where unchanged: an example may be setting it at this very moment.
+        return (gr.Dropdown(choices=options.choices(), value=gr.update() if kept == current else kept),
+                gr.update(value="", visible=False), None)
+    value = "eng" if "eng" in options.catalog.codes else transcribe.AUTO
+    shown = dict((code, label) for label, code in options.choices())[value]
+    name = languages.language_name(current)
+    reason = (f"{MODEL_NAMES.get(model_id, model_id)} doesn't know {name}, so the language is now {shown}; "
+              f"choosing a model that knows {name} brings it back.")
+    return gr.Dropdown(choices=options.choices(), value=value), gr.update(value=reason, visible=True), value
 
 
 def render() -> dict:
@@ -214,18 +222,13 @@ def render() -> dict:
             asr_audio = audio_input("transcribe-audio")
             checks_upload(asr_audio, SETTINGS.max_transcribe_seconds)
             asr_model = gr.Dropdown(ASR_MODELS, value=MMS_ASR_MODEL, label="Model", elem_id="transcribe-model")
-            asr_language = gr.Dropdown(
-                language_options(MMS_ASR_MODEL),
-                value="eng",
-                label="Language spoken",
-                info="Type to search by name or code, or let the app detect it.",
-                filterable=True,
-                # An example sets model and language together; the language must survive until the
-                # model's list arrives (`language_for_model` then checks it). Typed text is checked too.
-                allow_custom_value=True,
-                elem_id="transcribe-language",
+            # An example sets model and language together: the picker takes any value until the model's list
+            # arrives (`language_for_model` then checks it).
+            asr_language, language_note = language_picker(
+                language_list(MMS_ASR_MODEL), "eng", "Language spoken", "transcribe-language",
+                info="Type its name, in any language, or its code (Enter takes the first match), or let the app detect it.",
             )
-            language_note = gr.Markdown(visible=False, elem_id="transcribe-language-note")
+            chosen_language, switched_language = gr.State("eng"), gr.State(None)
             asr_cues = subtitle_settings()
             asr_speech = speech_check_box("transcribe-speech-check")
             asr_skip = gr.Checkbox(
@@ -287,8 +290,9 @@ def render() -> dict:
         "transcribe", errors,
     )
     compare = compare_section.render(asr_audio, asr_language, asr_speech)
-    asr_model.change(language_for_model, [asr_model, asr_language], [asr_language, language_note], **PRIVATE)
-    asr_language.input(lambda: gr.update(value="", visible=False), None, language_note, **PRIVATE)
+    asr_model.change(language_for_model, [asr_model, asr_language, chosen_language, switched_language],
+                     [asr_language, language_note, switched_language], **PRIVATE)
+    searches_as_typed(asr_language, language_note, language_list, asr_model, chosen_language)
     watch_availability(
         availability, lambda model: (model, f"the {MODEL_NAMES.get(model, model)} speech-recognition model"), [asr_model], [asr_button]
     )

@@ -17,7 +17,9 @@ from ui.common import (
     download_stem,
     error_box,
     example_path,
-    language_dropdown,
+    LanguageList,
+    language_picker,
+    searches_as_typed,
     load_clip,
     model_event,
     output_directory,
@@ -104,23 +106,29 @@ def translate_input(
     return result.text, speech, [str(path) for path in files]
 
 
-def speech_output_for(target: str, speech_output: bool):
-    """Keep the user's target language. If it can't be spoken, spoken output goes off, saying why,
-    and nothing changes silently."""
-    speakable = target in languages.SEAMLESS_SPEECH_OUT.codes
-    if speech_output and not speakable:
-        reason = (
-            f"{languages.language_name(target)} can't be spoken by this model, so spoken output is off. "
-            f"It speaks {len(languages.SEAMLESS_SPEECH_OUT)} languages, e.g. English, French, Spanish, Hindi."
-        )
-        return gr.update(value=False), gr.update(value=reason, visible=True)
-    return gr.update(), gr.update(value="", visible=False)
+def speech_output_for(target: str, wanted: bool):
+    """Spoken output as the visitor wants it, for the target chosen: on where the target can be spoken; where it
+    can't, off, saying why. The wish itself is kept, so a speakable target chosen later turns it back on."""
+    if not wanted:
+        return gr.update(value=False), gr.update(value="", visible=False)
+    if target in languages.SEAMLESS_SPEECH_OUT.codes:
+        return gr.update(value=True), gr.update(value="", visible=False)
+    reason = (
+        f"{languages.language_name(target)} can't be spoken by this model, so spoken output is off until you "
+        f"choose a language it speaks ({len(languages.SEAMLESS_SPEECH_OUT)} languages, e.g. English, French, "
+        "Spanish, Hindi)."
+    )
+    return gr.update(value=False), gr.update(value=reason, visible=True)
 
 
 def show_translate_input(input_kind: str):
     """Speech needs no source language (Seamless encodes any speech); text does."""
     is_text = input_kind == INPUT_TEXT
     return gr.update(visible=not is_text), gr.update(visible=is_text), gr.update(visible=is_text)
+
+
+SOURCES = LanguageList(languages.SEAMLESS_TEXT_IN, missing="SeamlessM4T doesn't translate from it")
+TARGETS = LanguageList(languages.SEAMLESS_TEXT_OUT, missing="SeamlessM4T doesn't translate into it")
 
 
 def render() -> dict:
@@ -136,10 +144,8 @@ def render() -> dict:
                 label="Text", lines=4, visible=False, elem_id="translate-text",
                 info=f"Up to {SETTINGS.max_text_chars:,} characters.",
             )
-            mt_source = language_dropdown(
-                languages.SEAMLESS_TEXT_IN, "eng", "Language of the text", "translate-source", visible=False
-            )
-            mt_target = language_dropdown(languages.SEAMLESS_TEXT_OUT, "fra", "Translate into", "translate-target")
+            mt_source, source_note = language_picker(SOURCES, "eng", "Language of the text", "translate-source", visible=False)
+            mt_target, target_note = language_picker(TARGETS, "fra", "Translate into", "translate-target")
             mt_speech = gr.Checkbox(
                 False, label=f"Also speak the translation ({len(languages.SEAMLESS_SPEECH_OUT)} languages)",
                 elem_id="translate-speech",
@@ -198,9 +204,17 @@ def render() -> dict:
          mt_speech_check],
         [mt_result, mt_audio_out, mt_file], "translate", errors,
     )
+    searches_as_typed(mt_source, source_note, lambda _: SOURCES)
+    searches_as_typed(mt_target, target_note, lambda _: TARGETS)
     mt_kind.change(show_translate_input, mt_kind, [mt_audio, mt_text, mt_source], **PRIVATE)
-    # On the user's own changes only: unticking the box from here must not clear the reason just given.
-    gr.on([mt_speech.input, mt_target.input], speech_output_for, [mt_target, mt_speech], [mt_speech, speech_note], **PRIVATE)
+    # Ticking (by the visitor or an example) is a wish the box keeps following as the target changes; only the
+    # visitor's own unticking ends it (the app's unticking for an unspeakable target does not).
+    speech_wanted = gr.State(False)
+    mt_speech.change(lambda ticked: True if ticked else gr.skip(), mt_speech, speech_wanted, **PRIVATE)
+    mt_speech.input(lambda ticked: ticked, mt_speech, speech_wanted, **PRIVATE).then(
+        speech_output_for, [mt_target, speech_wanted], [mt_speech, speech_note], **PRIVATE)
+    speech_wanted.change(speech_output_for, [mt_target, speech_wanted], [mt_speech, speech_note], **PRIVATE)
+    mt_target.change(speech_output_for, [mt_target, speech_wanted], [mt_speech, speech_note], **PRIVATE)
     mt_speech.change(lambda speech_output: gr.update(visible=speech_output), mt_speech, mt_audio_out, **PRIVATE)
     watch_availability(availability, lambda: (SEAMLESS_MODEL, "the translation model"), None, [mt_button])
     return dict(kind=mt_kind, audio=mt_audio, target=mt_target)
