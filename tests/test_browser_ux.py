@@ -25,6 +25,14 @@ def open_tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
 
 
+def open_every_section(page) -> None:
+    """Open the folded sections of the tab in sight (Gradio renders their contents once opened)."""
+    for _ in range(3):  # sections inside sections
+        closed = page.locator("button.label-wrap:not(.open):visible")
+        for index in range(closed.count()):
+            closed.nth(0).click()
+
+
 def type_and_enter(page, elem_id: str, typed: str):
     """Type into a language box as a visitor does (one key at a time) and press Enter at once."""
     box = page.locator(f"#{elem_id} input")
@@ -128,3 +136,30 @@ def test_also_speak_comes_back_with_a_speakable_target(page, app_url):
     speech.uncheck()  # the visitor's own unticking is kept through later changes
     expect(type_and_enter(page, "translate-target", "German")).to_have_value(re.compile(r"\(deu\)"), timeout=10_000)
     expect(speech).not_to_be_checked()
+
+
+# Every box that only hands something out, by tab (issue 22: Align's download box took a dropped transcript).
+OUTPUT_BOXES = {
+    "Transcribe": ["transcribe-files", "transcribe-live-files", "transcribe-batch-download", "test-set-download",
+                   "transcribe-hear-audio"],
+    "Identify": ["identify-batch-download"],
+    "Align": ["align-files", "align-player"],
+    "Speak": ["speak-audio", "speak-check-audio"],
+    "Translate": ["translate-file", "translate-audio-out"],
+}
+
+
+def test_output_boxes_take_no_uploads(page, app_url):
+    page.goto(app_url)
+    for tab, boxes in OUTPUT_BOXES.items():
+        open_tab(page, tab)
+        open_every_section(page)
+        if tab == "Translate":
+            page.locator("#translate-speech input").check()  # the spoken translation's player shows
+        for elem_id in boxes:
+            expect(page.locator(f"#{elem_id}"), elem_id).to_have_count(1)
+            expect(page.locator(f"#{elem_id} input[type=file]"), elem_id).to_have_count(0)
+            expect(page.locator(f"#{elem_id}"), elem_id).not_to_contain_text("Drop File Here")
+    # The boxes that do take files still do.
+    open_tab(page, "Align")
+    expect(page.locator("#align-file input[type=file]")).to_have_count(1)

@@ -20,6 +20,7 @@ from ui.common import (
     checks_upload,
     cue_settings,
     download_stem,
+    download_box,
     error_box,
     example_path,
     load_clip,
@@ -202,8 +203,7 @@ def render() -> dict:
             al_player = gr.Audio(label="Play it: each word shows as it is said", type="filepath", interactive=False,
                                  elem_id="align-player")
             al_notes = gr.Markdown(elem_id="align-notes")
-            al_files = gr.File(label="Download (.srt, .vtt subtitles; .json with every word and letter)",
-                               file_count="multiple", elem_id="align-files")
+            al_files = download_box("Download (.srt, .vtt subtitles; .json with every word and letter)", "align-files")
     al_table = gr.Dataframe(headers=TABLE_HEADERS, label="When each word is said", interactive=False,
                             elem_id="align-table")
     run = model_event(

@@ -310,7 +310,7 @@ def batch_section(prefix: str, what: str, task: str):
         button = gr.Button("Run on all files", elem_id=f"{prefix}-batch-button")
         errors = error_box(f"{prefix}-batch-error")
         table = gr.Dataframe(headers=BATCH_HEADERS[task], interactive=False, label="Results", elem_id=f"{prefix}-batch-table")
-        download = gr.File(label="Download (.csv, and a .zip with it)", file_count="multiple", elem_id=f"{prefix}-batch-download")
+        download = download_box("Download (.csv, and a .zip with it)", f"{prefix}-batch-download")
     return files, button, errors, table, download
 
 
@@ -403,6 +403,12 @@ def speech_file(waveform, rate: int, name: str) -> str:
     numpy outputs are rewritten in place, so two users getting identical audio at once could receive a
     truncated file (seen under load: "Too little data for declared Content-Length")."""
     return audio.write_wav(waveform, rate, output_directory() / name)
+
+
+def download_box(label: str, elem_id: str, multiple: bool = True) -> gr.File:
+    """Where a tab hands files out: download only. Without `interactive=False` Gradio offers "Drop File Here"
+    on a box that an event also reads (Align's), and a visitor dropped their transcript there."""
+    return gr.File(label=label, file_count="multiple" if multiple else "single", interactive=False, elem_id=elem_id)
 
 
 def availability_box() -> gr.Markdown:

@@ -10,6 +10,7 @@ import gradio as gr
 
 from modules import compare, languages, request, validation
 from ui.common import (
+    download_box,
     SETTINGS, batch_limits, checked_by_handler, error_box, given_files, load_clip, model_event, output_directory, progress_reporter,
     shows_errors,
 )
@@ -124,7 +125,7 @@ def render(audio: gr.Audio, language: gr.Dropdown, speech_check: gr.Checkbox) ->
         set_button = gr.Button("Score the test set", elem_id="test-set-button")
         set_errors = error_box("test-set-error")
         set_table = gr.Dataframe(headers=TEST_SET_HEADERS, interactive=False, elem_id="test-set-table")
-        set_download = gr.File(label="Every clip's transcript and scores (.csv)", elem_id="test-set-download")
+        set_download = download_box("Every clip's transcript and scores (.csv)", "test-set-download", multiple=False)
     model_event(button, compare_models, [audio, language, reference, speech_check], [table, marked, notes], "compare", errors)
     model_event(set_button, score_test_set, [files, language], [set_table, set_download], "score_test_set", set_errors)
     return section

@@ -78,7 +78,7 @@ def render_for_speak(text: gr.Textbox, language: gr.Dropdown) -> None:
             back = gr.Button("Transcribe it back", elem_id="speak-check-transcribe")
             identify = gr.Button("Which language does Identify hear?", elem_id="speak-check-identify")
         errors = error_box("speak-check-error")
-        audio = gr.Audio(label="The speech checked", type="filepath", elem_id="speak-check-audio")
+        audio = gr.Audio(label="The speech checked", type="filepath", elem_id="speak-check-audio", interactive=False)
         result = gr.Markdown(elem_id="speak-check-result")
     # Hidden, not gr.State: the API and MCP tool take every argument (a State would be left out of both).
     no_audio = gr.Audio(type="filepath", visible=False)
@@ -94,7 +94,7 @@ def render_for_transcribe(audio_input: gr.Audio, language: gr.Dropdown, speech_c
     with gr.Row():
         hear = gr.Button("Hear the transcript (MMS, then the language's voice)", size="sm", elem_id="transcribe-hear")
     errors = error_box("transcribe-hear-error")
-    audio = gr.Audio(label="The transcript, read aloud", type="filepath", visible=True, elem_id="transcribe-hear-audio")
+    audio = gr.Audio(label="The transcript, read aloud", type="filepath", visible=True, elem_id="transcribe-hear-audio", interactive=False)
     result = gr.Markdown(elem_id="transcribe-hear-result")
     model_event(hear, run_round_trip, [_kind(round_trip.TRANSCRIBE_SPEAK), gr.Textbox("", visible=False), audio_input, language, speech_check],
                 [audio, result], "round_trip", errors, in_api=False)

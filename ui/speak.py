@@ -131,7 +131,7 @@ def render() -> dict:
             )
         with gr.Column():
             errors = error_box("speak-error")
-            tts_audio = gr.Audio(label="Speech", type="filepath", buttons=["download"], elem_id="speak-audio")
+            tts_audio = gr.Audio(label="Speech", type="filepath", buttons=["download"], elem_id="speak-audio", interactive=False)
             tts_read = gr.Textbox(label="What the voice read", lines=3, elem_id="speak-read")
             reading_note = gr.Markdown(visible=False, elem_id="speak-note")
             round_trip_section.render_for_speak(tts_text, tts_language)

@@ -27,6 +27,7 @@ from ui.common import (
     LanguageList,
     language_picker,
     searches_as_typed,
+    download_box,
     download_stem,
     error_box,
     example_path,
@@ -252,7 +253,7 @@ def render() -> dict:
             errors = error_box("transcribe-error")
             asr_text = gr.Textbox(label="Transcript", lines=8, buttons=["copy"], elem_id="transcribe-result")
             asr_notes = gr.Markdown(elem_id="transcribe-notes")
-            asr_files = gr.File(label="Download (.txt, .srt and .vtt subtitles)", file_count="multiple", elem_id="transcribe-files")
+            asr_files = download_box("Download (.txt, .srt and .vtt subtitles)", "transcribe-files")
             round_trip_section.render_for_transcribe(asr_audio, asr_language, asr_speech)
     asr_times = gr.Dataframe(
         headers=["start (s)", "end (s)", "text"],
@@ -269,8 +270,7 @@ def render() -> dict:
                             elem_id="transcribe-live-mic")
         live_errors = error_box("transcribe-live-error")
         live_text = gr.Textbox(label="Live text", lines=4, elem_id="transcribe-live-text")
-        live_files = gr.File(label="Download (.txt, .srt, .vtt, and the recording)", file_count="multiple",
-                             elem_id="transcribe-live-files")
+        live_files = download_box("Download (.txt, .srt, .vtt, and the recording)", "transcribe-live-files")
         # Dropped by Gradio an hour after the tab closes; its recording file goes long before (modules/live.py).
         live_state = gr.State(None, delete_callback=lambda session: session.discard() if session else None)
     live_mic.start_recording(live_begin, [asr_model, asr_language, live_state], [live_state, live_text, live_errors, live_files],

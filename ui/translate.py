@@ -7,6 +7,7 @@ import gradio as gr
 from modules import languages, subtitles, text, translate, validation
 from modules.models import SEAMLESS_MODEL
 from ui.common import (
+    download_box,
     PRIVATE,
     SETTINGS,
     audio_input,
@@ -192,12 +193,10 @@ def render() -> dict:
             errors = error_box("translate-error")
             mt_result = gr.Textbox(label="Translation", lines=6, buttons=["copy"], elem_id="translate-result")
             mt_audio_out = gr.Audio(
-                label="Spoken translation", type="filepath", buttons=["download"], visible=False,
+                label="Spoken translation", type="filepath", buttons=["download"], visible=False, interactive=False,
                 elem_id="translate-audio-out",
             )
-            mt_file = gr.File(
-                label="Download (.txt; .srt and .vtt subtitles for speech input)", file_count="multiple", elem_id="translate-file"
-            )
+            mt_file = download_box("Download (.txt; .srt and .vtt subtitles for speech input)", "translate-file")
     model_event(
         mt_button, translate_input,
         [mt_kind, mt_audio, mt_text, mt_source, mt_target, mt_speech, mt_speaker, mt_beams, mt_max_tokens, *mt_cues,
