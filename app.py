@@ -41,6 +41,8 @@ CSS = """
 .error-box { border-left: 4px solid #d93025; padding: 4px 10px; background: #fdecea; border-radius: 4px; }
 .availability { border-left: 4px solid #e37400; padding: 4px 10px; background: #fef7e0; border-radius: 4px; }
 .upload-note { font-size: 0.9em; }
+/* A failed run is explained once, in the tab's error line; no "Error" badge in each output box. */
+[data-testid="status-tracker"] .error { display: none !important; }
 """ + compare.CSS
 
 

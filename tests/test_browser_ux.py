@@ -163,3 +163,59 @@ def test_output_boxes_take_no_uploads(page, app_url):
     # The boxes that do take files still do.
     open_tab(page, "Align")
     expect(page.locator("#align-file input[type=file]")).to_have_count(1)
+
+
+def visible_messages(page) -> list[str]:
+    """The error lines and notes a visitor sees on the page (every tab's, shown or not)."""
+    return [text.strip() for text in page.locator("[id$='-error']:visible, .block.upload-note:visible, #speak-note:visible").all_inner_texts()]
+
+
+def test_a_new_upload_clears_what_was_said_about_the_last_one(sized_page, app_url, bad_audio_dir):
+    page = sized_page
+    page.goto(app_url)
+    open_tab(page, "Transcribe")
+    upload = page.locator("#transcribe-audio input[type=file]")
+    upload.set_input_files(str(bad_audio_dir / "zero-byte.wav"))
+    expect(page.locator("#transcribe-error")).to_contain_text("is empty (0 bytes)", timeout=TIMEOUT_MS)
+    page.locator("#transcribe-audio button[aria-label='Clear']").click()
+    upload.set_input_files(str(EXAMPLES / "english.wav"))
+    expect(page.locator("#transcribe-error")).to_be_hidden(timeout=TIMEOUT_MS)
+    assert visible_messages(page) == []
+
+
+def test_one_error_line_per_tab_next_to_its_button_and_no_error_badges(sized_page, app_url, bad_audio_dir):
+    page = sized_page
+    page.goto(app_url)
+    open_tab(page, "Identify")
+    page.locator("#identify-audio input[type=file]").set_input_files(str(bad_audio_dir / "text-renamed.wav"))
+    expect(page.locator("#identify-error")).to_contain_text("not audio that can be read", timeout=TIMEOUT_MS)
+    page.locator("#identify-button").click()
+    expect(page.locator("#identify-button")).to_be_enabled(timeout=TIMEOUT_MS)
+    messages = visible_messages(page)
+    assert len(messages) == 1 and "not audio that can be read" in messages[0], messages
+    # No "Error" badge in the output boxes: the line under the button says it all.
+    expect(page.locator("[data-testid='status-tracker'] .error:visible")).to_have_count(0)
+    # The line is right under the button, in sight together with it.
+    button, line = page.locator("#identify-button").bounding_box(), page.locator("#identify-error").bounding_box()
+    assert 0 <= line["y"] - (button["y"] + button["height"]) < 40 and abs(line["x"] - button["x"]) < 40
+    # The server log's reference is folded away, under "Details".
+    error = page.locator("#identify-error")
+    expect(error.locator("details")).to_have_count(1)
+    expect(error.locator("details")).not_to_have_attribute("open", "")
+    assert "ref" not in error.locator("p").first.inner_text() and "Reference" not in error.locator("p").first.inner_text()
+
+
+def test_a_new_run_or_input_clears_the_last_runs_note_and_error(page, app_url):
+    page.goto(app_url)
+    open_tab(page, "Speak")
+    text = page.locator("#speak-text textarea")
+    text.fill("Hello мир world")
+    page.locator("#speak-button").click()
+    expect(page.locator("#speak-note")).to_be_visible(timeout=TIMEOUT_MS)
+    text.fill("😀😀")
+    expect(page.locator("#speak-note")).to_be_hidden()  # new text: the note was about the old one
+    page.locator("#speak-button").click()
+    expect(page.locator("#speak-error")).to_contain_text("Nothing in this text can be spoken", timeout=TIMEOUT_MS)
+    assert len(visible_messages(page)) == 1
+    text.fill("Hello world")  # editing the input clears the error about the last run
+    expect(page.locator("#speak-error")).to_be_hidden()

@@ -172,7 +172,6 @@ def render() -> dict:
     with gr.Row():
         with gr.Column():
             al_audio = audio_input("align-audio")
-            checks_upload(al_audio, SETTINGS.max_transcribe_seconds)
             al_transcript = gr.Textbox(
                 label="What is said in the recording", lines=5, max_lines=15, elem_id="align-transcript",
                 placeholder="Paste the transcript: all of it, in the order it is spoken.",
@@ -188,6 +187,9 @@ def render() -> dict:
             al_speech = speech_check_box("align-speech-check")
             checked_by_handler(al_transcript, al_characters, *al_cues, al_speech)
             al_button = gr.Button("Align", variant="primary", elem_id="align-button")
+            # The tab's one error line, under the button the visitor pressed (on a phone too).
+            errors = error_box("align-error")
+            checks_upload(al_audio, SETTINGS.max_transcribe_seconds, errors)
             gr.Examples(
                 [
                     [example_path("english.wav"), "Hello, this is a test of multilingual speech recognition.", "eng"],
@@ -199,7 +201,6 @@ def render() -> dict:
                 label="Try an example",
             )
         with gr.Column():
-            errors = error_box("align-error")
             al_player = gr.Audio(label="Play it: each word shows as it is said", type="filepath", interactive=False,
                                  elem_id="align-player")
             al_notes = gr.Markdown(elem_id="align-notes")

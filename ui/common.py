@@ -97,10 +97,10 @@ def shows_errors(handler):
             message = "Something went wrong on the server. Please try again."
         finally:
             _CURRENT_CALL.reset(token)
-        message = f"{message} (ref {ref})"
         _keep(call, "error", message)
-        # Not a pop-up: the tab shows it in place (an API caller still gets it, as an error).
-        raise gr.Error(message, visible=False, print_exception=False)
+        _keep(call, "ref", ref)
+        # Not a pop-up: the tab shows it in place, its reference folded away (an API caller gets both, as an error).
+        raise gr.Error(f"{message} (ref {ref})", visible=False, print_exception=False)
 
     wrapper.__signature__ = with_request
     wrapper.__annotations__ = {**handler.__annotations__, "request": gr.Request}
@@ -236,6 +236,12 @@ def _checked_file_model(model: type, name: str, kind: str) -> type:
     return CheckedFile
 
 
+def error_text(message: str, ref: str | None) -> str:
+    """An error as the page shows it: the sentence, and the server log's reference folded away under "Details"."""
+    details = f"\n\n<details><summary>Details</summary>Reference for the server's log: {ref}</details>" if ref else ""
+    return f"⚠ {message}{details}"
+
+
 def error_box(elem_id: str) -> gr.Markdown:
     """Where a tab shows its last error, in plain words, next to its output."""
     return gr.Markdown(visible=False, elem_id=elem_id, elem_classes=["error-box"])
@@ -266,16 +272,26 @@ def model_event(
     def show_error(request: gr.Request):
         _take(request.session_hash, name, "note")
         message = _take(request.session_hash, name, "error") or "That didn't work. Check the inputs and try again."
-        return gr.update(interactive=True), gr.update(value=f"⚠ {message}", visible=True)
+        shown = error_text(message, _take(request.session_hash, name, "ref"))
+        hidden = [gr.update(value="", visible=False)] * len(extra)  # the last run's notes are not about this one
+        return gr.update(interactive=True), gr.update(value=shown, visible=True), *hidden
 
+    hide = gr.update(value="", visible=False)
     started = button.click(
-        lambda: (gr.update(interactive=False), gr.update(value="", visible=False)), None, [button, errors], **PRIVATE
+        lambda: (gr.update(interactive=False), hide, *[hide] * len(extra)), None, [button, errors, *extra], **PRIVATE
     )
+    # A new input (file, text, choice) makes what was said about the last run stale; uploads are spoken for by
+    # their own check.
+    changed = [component.change for component in inputs if hasattr(component, "change")
+               and not isinstance(component, gr.State) and component._id not in _UPLOAD_CHECKED]
+    if changed:
+        # One output takes the value as it is: a 1-tuple would be the Markdown's text.
+        gr.on(changed, lambda: (hide, *[hide] * len(extra)) if extra else hide, None, [errors, *extra], **PRIVATE)
     guard_inputs(handler, inputs)
     offered = dict(api_name=api_name) if in_api else dict(api_visibility="private")
     run = started.then(stoppable(handler, len(outputs)), inputs, outputs, **offered, **MODEL_EVENT)
     run.success(show_result, None, [button, *extra], **PRIVATE)
-    run.failure(show_error, None, [button, errors], **PRIVATE)
+    run.failure(show_error, None, [button, errors, *extra], **PRIVATE)
     return run
 
 
@@ -360,24 +376,32 @@ def speech_check_box(elem_id: str) -> gr.Checkbox:
 UPLOAD_CHECKS_AT_ONCE = 2
 
 
-def checks_upload(audio_component: gr.Audio, max_seconds: float) -> gr.Markdown:
-    """A note under `audio_component` saying, as soon as a file arrives, whether it can be used."""
+# Audio inputs whose upload check speaks for them (`checks_upload`): `model_event` leaves their changes to it.
+_UPLOAD_CHECKED: set[int] = set()
+
+
+def checks_upload(audio_component: gr.Audio, max_seconds: float, errors: gr.Markdown) -> gr.Markdown:
+    """As soon as a file arrives, the tab's error line (`errors`) says whether it can be used, and a note (made
+    here, so placed under that line) says what else matters about it (a low sample rate). A new file, or none,
+    clears what was said about the previous one."""
     note = gr.Markdown(visible=False, elem_classes=["upload-note"])
+    _UPLOAD_CHECKED.add(audio_component._id)
 
     def check(path: str | None):
+        hidden = gr.update(value="", visible=False)
         if not path:
-            return gr.update(value="", visible=False)
+            return hidden, hidden
         try:
             clip = audio.load_audio_16k(path, max_seconds)
         except UserInputError as error:
-            return gr.update(value=f"⚠ {error}", visible=True)
+            return hidden, gr.update(value=f"⚠ {error}", visible=True)
         if clip.warnings:
-            return gr.update(value="Note: " + "; ".join(clip.warnings) + ".", visible=True)
-        return gr.update(value="", visible=False)
+            return gr.update(value="Note: " + "; ".join(clip.warnings) + ".", visible=True), hidden
+        return hidden, hidden
 
     # Queued, two at a time: each check decodes the upload, and a burst of uploads must not decode unbounded
     # in parallel outside the queue (as a UI-only event without the queue did).
-    gr.on([audio_component.change], check, audio_component, note, api_visibility="private",
+    gr.on([audio_component.change], check, audio_component, [note, errors], api_visibility="private",
           concurrency_id="upload-check", concurrency_limit=UPLOAD_CHECKS_AT_ONCE)
     return note
 

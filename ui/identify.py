@@ -111,7 +111,6 @@ def render() -> dict:
     with gr.Row():
         with gr.Column():
             lid_audio = audio_input("identify-audio")
-            checks_upload(lid_audio, SETTINGS.max_identify_seconds)
             lid_model = gr.Dropdown(
                 [(model_label(model_id), model_id) for model_id in LID_MODELS],
                 value=LID_MODELS[0],
@@ -122,13 +121,15 @@ def render() -> dict:
             lid_speech = speech_check_box("identify-speech-check")
             checked_by_handler(lid_top_k, lid_speech)
             lid_button = gr.Button("Identify language", variant="primary", elem_id="identify-button")
+            # The tab's one error line, under the button the visitor pressed (on a phone too).
+            errors = error_box("identify-error")
+            checks_upload(lid_audio, SETTINGS.max_identify_seconds, errors)
             gr.Examples(
                 [[example_path(name)] for name in ("english.wav", "french.flac", "german.ogg")],
                 inputs=[lid_audio],
                 label="Try an example",
             )
         with gr.Column():
-            errors = error_box("identify-error")
             lid_summary = gr.Markdown(elem_id="identify-summary")
             with gr.Row():
                 to_transcribe = gr.Button(visible=False, size="sm", elem_id="identify-to-transcribe")

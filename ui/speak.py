@@ -119,6 +119,8 @@ def render() -> dict:
                 )
             checked_by_handler(tts_text, tts_seed, tts_speed, tts_expressiveness)
             tts_button = gr.Button("Speak", variant="primary", elem_id="speak-button")
+            # The tab's one error line, under the button the visitor pressed (on a phone too).
+            errors = error_box("speak-error")
             gr.Examples(
                 [
                     ["The quick brown fox jumps over the lazy dog.", "eng"],
@@ -130,7 +132,6 @@ def render() -> dict:
                 label="Try an example",
             )
         with gr.Column():
-            errors = error_box("speak-error")
             tts_audio = gr.Audio(label="Speech", type="filepath", buttons=["download"], elem_id="speak-audio", interactive=False)
             tts_read = gr.Textbox(label="What the voice read", lines=3, elem_id="speak-read")
             reading_note = gr.Markdown(visible=False, elem_id="speak-note")

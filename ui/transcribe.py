@@ -221,7 +221,6 @@ def render() -> dict:
     with gr.Row():
         with gr.Column():
             asr_audio = audio_input("transcribe-audio")
-            checks_upload(asr_audio, SETTINGS.max_transcribe_seconds)
             asr_model = gr.Dropdown(ASR_MODELS, value=MMS_ASR_MODEL, label="Model", elem_id="transcribe-model")
             # An example sets model and language together: the picker takes any value until the model's list
             # arrives (`language_for_model` then checks it).
@@ -238,6 +237,9 @@ def render() -> dict:
             )
             checked_by_handler(*asr_cues, asr_speech, asr_skip)
             asr_button = gr.Button("Transcribe", variant="primary", elem_id="transcribe-button")
+            # The tab's one error line, under the button the visitor pressed (on a phone too).
+            errors = error_box("transcribe-error")
+            checks_upload(asr_audio, SETTINGS.max_transcribe_seconds, errors)
             gr.Examples(
                 [
                     [example_path("english.wav"), MMS_ASR_MODEL, "eng"],
@@ -250,7 +252,6 @@ def render() -> dict:
                 label="Try an example",
             )
         with gr.Column():
-            errors = error_box("transcribe-error")
             asr_text = gr.Textbox(label="Transcript", lines=8, buttons=["copy"], elem_id="transcribe-result")
             asr_notes = gr.Markdown(elem_id="transcribe-notes")
             asr_files = download_box("Download (.txt, .srt and .vtt subtitles)", "transcribe-files")

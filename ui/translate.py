@@ -140,7 +140,6 @@ def render() -> dict:
         with gr.Column():
             mt_kind = gr.Radio([INPUT_SPEECH, INPUT_TEXT], value=INPUT_SPEECH, label="Translate", elem_id="translate-kind")
             mt_audio = audio_input("translate-audio")
-            checks_upload(mt_audio, SETTINGS.max_translate_seconds)
             mt_text = gr.Textbox(
                 label="Text", lines=4, visible=False, elem_id="translate-text",
                 info=f"Up to {SETTINGS.max_text_chars:,} characters.",
@@ -174,6 +173,9 @@ def render() -> dict:
             mt_speech_check = speech_check_box("translate-speech-check")
             checked_by_handler(mt_text, mt_speech, mt_speaker, mt_beams, mt_max_tokens, *mt_cues, mt_speech_check)
             mt_button = gr.Button("Translate", variant="primary", elem_id="translate-button")
+            # The tab's one error line, under the button the visitor pressed (on a phone too).
+            errors = error_box("translate-error")
+            checks_upload(mt_audio, SETTINGS.max_translate_seconds, errors)
             gr.Examples(
                 [
                     [INPUT_SPEECH, example_path("english.wav"), "", "eng", "fra", False],
@@ -190,7 +192,6 @@ def render() -> dict:
                 label="Try an example",
             )
         with gr.Column():
-            errors = error_box("translate-error")
             mt_result = gr.Textbox(label="Translation", lines=6, buttons=["copy"], elem_id="translate-result")
             mt_audio_out = gr.Audio(
                 label="Spoken translation", type="filepath", buttons=["download"], visible=False, interactive=False,
