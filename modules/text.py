@@ -60,6 +60,10 @@ class VoiceAlphabet:
         return frozenset(self.symbols)
 
 
+# Signs Unicode files as punctuation that still carry meaning a listener would miss.
+MEANINGFUL_SIGNS = set("%‰‱#&@§¶†‡")
+
+
 @dataclass
 class PreparedText:
     original: str
@@ -71,9 +75,22 @@ class PreparedText:
 
     @property
     def missing_letters(self) -> list[str]:
-        """The dropped characters worth telling people about: letters. Punctuation and symbols are left
-        out by the training recipe on purpose (the voices were trained without them)."""
+        """The dropped characters worth telling people about: letters. Punctuation is left out by the
+        training recipe on purpose (the voices were trained without it)."""
         return [ch for ch in self.dropped if unicodedata.category(ch).startswith("L")]
+
+    @property
+    def missing_symbols(self) -> list[str]:
+        """Dropped signs that carry meaning ("$", "%", "+", "@"), unlike punctuation: left unsaid, they change
+        what the text says, so the note names them."""
+        return [ch for ch in self.dropped if unicodedata.category(ch).startswith("S") or ch in MEANINGFUL_SIGNS]
+
+    @property
+    def skipped_words(self) -> list[str]:
+        """Words of the text with letters the voice lacks (English words in Russian text), as written."""
+        missing = set(self.missing_letters)
+        words = [word.strip(".,;:!?\"'()[]«»“”") for word in self.original.split()]
+        return list(dict.fromkeys(word for word in words if missing & set(word.lower()) or missing & set(word)))
 
 
 def clean_text(text: str | None, max_chars: int | None = None) -> str:
@@ -193,6 +210,113 @@ def spell_numbers(text: str, language: str | None) -> tuple[str, bool]:
     return re.sub(r" {2,}", " ", text).strip(), False
 
 
+# Currency signs and the ISO 4217 code each stands for (the dollar sign as US dollars, as CLDR's English does).
+CURRENCY_SIGNS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₽": "RUB", "₩": "KRW", "₺": "TRY",
+                  "₴": "UAH", "₦": "NGN"}
+_AMOUNT = r"\d[\d.,]*\d|\d"
+_CURRENCY = re.compile(rf"([{re.escape(''.join(CURRENCY_SIGNS))}])\s?({_AMOUNT})|({_AMOUNT})\s?([{re.escape(''.join(CURRENCY_SIGNS))}])")
+_PERCENT = re.compile(rf"({_AMOUNT})\s?%")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_SHORT_DATE = re.compile(r"\b(\d{1,2})([/.])(\d{1,2})\2(\d{4})\b")
+
+
+@functools.lru_cache(maxsize=None)
+def _locale(language: str | None):
+    """CLDR's locale for an ISO 639-3 model id (via babel), or None where CLDR has none."""
+    import babel
+
+    for tag in filter(None, (short_tag(language) if language else None,
+                             short_tag(macrolanguage(language)) if language and macrolanguage(language) else None)):
+        try:
+            return babel.Locale.parse(tag)
+        except (ValueError, babel.UnknownLocaleError):
+            continue
+    return None
+
+
+def _amount(written: str, lang: str) -> Decimal | None:
+    """A written amount as a number, read with the language's separators (English "1,250.50", most others
+    "1.250,50"); None where it isn't one."""
+    group, decimal = (",", ".") if lang.startswith("en") else (".", ",")
+    try:
+        return Decimal(written.replace(group, "").replace(decimal, "."))
+    except ArithmeticError:
+        return None
+
+
+def say_symbols(text: str, language: str | None) -> str:
+    """Amounts of money, percentages and dates in words the voice can read, where the language has rules for
+    them (num2words' currencies, else CLDR's currency and unit names through babel; CLDR's date order and month
+    names): "$1,250.50" -> "one thousand, two hundred and fifty dollars, fifty cents", "50%" -> "50 percent",
+    "03/04/2024" -> "March 4, 2024" (the numbers left are read by `spell_numbers`). What has no rule is left as
+    written; the symbols the voice then can't say are named in the note (`PreparedText.missing_symbols`)."""
+    lang = number_language(language)
+    locale = _locale(language)
+    if lang is None and locale is None:
+        return text
+
+    def money(match: re.Match) -> str:
+        sign, written = (match[1], match[2]) if match[1] else (match[4], match[3])
+        code, amount = CURRENCY_SIGNS[sign], _amount(written, lang or "")
+        if amount is None or len(written) > MAX_NUMBER_DIGITS:
+            return match[0]
+        from num2words import num2words
+
+        if lang is not None:
+            try:
+                return f" {num2words(float(amount), lang=lang, to='currency', currency=code)} "
+            except (*_NUM2WORDS_FAILURES, KeyError):
+                pass
+        if locale is not None:
+            from babel.numbers import get_currency_name
+
+            return f" {written} {get_currency_name(code, count=int(amount), locale=locale)} "
+        return match[0]
+
+    def percent(match: re.Match) -> str:
+        from babel.units import format_unit
+
+        amount = _amount(match[1], lang or "")
+        if locale is None or amount is None:
+            return match[0]
+        try:
+            return " " + format_unit(amount, "percent", length="long", locale=locale).replace("\xa0", " ") + " "
+        except (LookupError, ValueError):
+            return match[0]
+
+    def date(year: int, month: int, day: int, written: str) -> str:
+        import datetime
+
+        from babel.dates import format_date
+
+        try:
+            return " " + format_date(datetime.date(year, month, day), format="long", locale=locale) + " "
+        except ValueError:  # not a date (month 13)
+            return written
+
+    def short_date(match: re.Match) -> str:
+        # The order CLDR's short date pattern gives the language: month first in US English, day first in most.
+        month_first = get_date_order(locale)
+        first, second, year = int(match[1]), int(match[3]), int(match[4])
+        month, day = (first, second) if month_first else (second, first)
+        return date(year, month, day, match[0])
+
+    text = _CURRENCY.sub(money, text)
+    if locale is not None:
+        text = _PERCENT.sub(percent, text)
+        text = _ISO_DATE.sub(lambda m: date(int(m[1]), int(m[2]), int(m[3]), m[0]), text)
+        text = _SHORT_DATE.sub(short_date, text)
+    return re.sub(r" {2,}", " ", text.replace("\u202f", " ").replace("\xa0", " "))
+
+
+def get_date_order(locale) -> bool:
+    """Whether the locale's short date writes the month before the day (CLDR: "M/d/yy" in English)."""
+    from babel.dates import get_date_format
+
+    pattern = get_date_format("short", locale=locale).pattern
+    return pattern.find("M") < pattern.find("d")
+
+
 def _int(written: str) -> int:
     """An int of a digit run, or 0 past Python's 4,300-digit limit (`words` then reads it digit by digit)."""
     return int(written) if len(written) <= MAX_NUMBER_DIGITS else 0
@@ -235,7 +359,7 @@ def training_recipe(text: str, alphabet: VoiceAlphabet) -> PreparedText:
 def prepare_for_voice(text: str, alphabet: VoiceAlphabet) -> PreparedText:
     """`text` as the voice reads it: stage 1 (numbers in words, then spellings the alphabet holds), then
     the training recipe. The result may be empty; see `prepare_sentences` for the checked form."""
-    spelled, digits_kept = spell_numbers(text, alphabet.language)
+    spelled, digits_kept = spell_numbers(say_symbols(text, alphabet.language), alphabet.language)
     prepared = training_recipe(fit_spelling(spelled, alphabet), alphabet)
     prepared.original, prepared.digits_kept, prepared.spelled_chars = text, digits_kept, len(spelled)
     return prepared

@@ -1,5 +1,7 @@
 """Speak in depth: controls, sentences, normalisation through the real voice, voices under a memory budget."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -81,11 +83,37 @@ def test_the_note_beside_the_text_read_names_only_what_matters():
     from ui.speak import about_reading
 
     assert about_reading(PreparedText("Hi, you!", "hi you", dropped=[",", "!"]), "eng") == ""
-    assert about_reading(PreparedText("Hi мир", "hi", dropped=["м", "и", "р"]), "eng") == (
-        "Note: this voice has no м и р, so it skipped them."
+    assert about_reading(PreparedText("Hi мир!", "hi", dropped=["м", "и", "р", "!"]), "eng") == (
+        "Note: “мир” can't be read by the English voice (its letters aren't in the voice's alphabet), so it skipped them."
+    )
+    # Issue 22: English words in Russian text are named, as are signs that carry meaning (not punctuation).
+    assert about_reading(PreparedText("Меня зовут Ivan. My name is Ivan.", "меня зовут",
+                                      dropped=["i", "v", "a", "n", ".", "m", "y", "e", "s"]), "rus") == (
+        "Note: “Ivan My name is” can't be read by the Russian voice (its letters aren't in the voice's alphabet), "
+        "so it skipped them."
+    )
+    assert about_reading(PreparedText("5 $ + 3 #", "five three", dropped=["$", "+", "#"]), "yor") == (
+        "Note: this voice can't say $ + #, so it skipped them."
     )
     digits = about_reading(PreparedText("Ẹ 123", "ẹ 123", digits_kept=True), "yor")
     assert digits.startswith("Note: numbers stay as digits: there is no rule yet for saying numbers in Yoruba")
+
+
+def test_money_percent_and_dates_are_read_as_words_where_the_language_has_rules():
+    from modules.text import say_symbols, spell_numbers
+
+    def read(written: str, language: str) -> str:  # spaces as the voice's recipe leaves them (punctuation goes)
+        return re.sub(r" ([,.])", r"\1", " ".join(spell_numbers(say_symbols(written, language), language)[0].split()))
+
+    # num2words' currency words, CLDR's (babel) unit names and date order; the numbers left by spell_numbers.
+    assert read("$1,250.50", "eng") == "one thousand, two hundred and fifty dollars, fifty cents"
+    assert read("50% off", "eng") == "fifty percent off"
+    assert read("on 03/04/2024", "eng") == "on March four, twenty twenty-four"  # CLDR en: month first
+    assert read("on 2024-03-04", "eng") == "on March four, twenty twenty-four"
+    assert read("1.250,50 €", "rus") == "одна тысяча двести пятьдесят евро, пятьдесят центов"
+    assert read("50%", "ron") == "cincizeci de procente"
+    assert read("03.04.2024", "ron") == "trei aprilie două mii douăzeci și patru"  # CLDR ro: day first
+    assert read("13/13/2024", "eng") == "thirteen / thirteen / twenty twenty-four"  # no such date: left as numbers
 
 
 def test_sentences_spoken_in_one_batch_sound_as_one_at_a_time(cache):

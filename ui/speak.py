@@ -34,18 +34,26 @@ DEFAULT_EXPRESSIVENESS = 0.667  # MMS-TTS checkpoints' noise_scale
 
 
 def about_reading(prepared: text.PreparedText, language: str) -> str:
-    """One quiet line on what the voice did with the text: numbers it can't say, romanised, letters it lacks."""
+    """One quiet line on what the voice did with the text: numbers it can't say, romanised, words in letters it
+    lacks, signs that carry meaning it skipped ("$", "%" where the language has no rule to say them)."""
+    name = languages.language_name(language)
     notes = []
     if prepared.digits_kept:
         notes.append(
-            f"numbers stay as digits: there is no rule yet for saying numbers in {languages.language_name(language)}, "
+            f"numbers stay as digits: there is no rule yet for saying numbers in {name}, "
             "so the voice reads only the digits it knows"
         )
     if prepared.romanized:
         notes.append("written in Latin letters first (uroman), as this voice was trained")
-    missing = prepared.missing_letters
-    if missing:
+    if words := prepared.skipped_words:
+        shown = " ".join(words[:12]) + (" …" if len(words) > 12 else "")
+        notes.append(f"“{shown}” can't be read by the {name} voice (its letters aren't in the voice's alphabet), so it "
+                     "skipped them")
+    elif missing := prepared.missing_letters:
         notes.append("this voice has no " + " ".join(missing) + ", so it skipped them")
+    if symbols := prepared.missing_symbols:
+        notes.append(f"this voice can't say {' '.join(symbols)}, so it skipped "
+                     + ("it" if len(symbols) == 1 else "them"))
     return ("Note: " + "; ".join(notes) + ".") if notes else ""
 
 
