@@ -41,6 +41,10 @@ CSS = """
 .error-box { border-left: 4px solid #d93025; padding: 4px 10px; background: #fdecea; border-radius: 4px; }
 .availability { border-left: 4px solid #e37400; padding: 4px 10px; background: #fef7e0; border-radius: 4px; }
 .upload-note { font-size: 0.9em; }
+/* Words in a table header break between words only ("Spea k" at 1366 px). */
+#languages-table th { word-break: normal !important; overflow-wrap: normal !important; }
+/* A chosen option's text ends before the dropdown's arrow, with an ellipsis when too long for a phone. */
+.language-picker input, .block input[role="combobox"] { text-overflow: ellipsis; padding-right: 1.8em; }
 /* A failed run is explained once, in the tab's error line; no "Error" badge in each output box. */
 [data-testid="status-tracker"] .error { display: none !important; }
 """ + compare.CSS

@@ -219,3 +219,82 @@ def test_a_new_run_or_input_clears_the_last_runs_note_and_error(page, app_url):
     assert len(visible_messages(page)) == 1
     text.fill("Hello world")  # editing the input clears the error about the last run
     expect(page.locator("#speak-error")).to_be_hidden()
+
+
+def test_progress_names_each_step_before_the_model_runs():
+    """The steps a long file used to wait through unnamed ("processing | 55 s"): checking the file and checking
+    for speech, then the model."""
+    from modules.models import MMS_ASR_MODEL
+    from ui.identify import identify_language
+    from ui.transcribe import transcribe_audio
+
+    said = []
+
+    def progress(fraction, desc=None, **_):
+        said.append(desc)
+
+    transcribe_audio(str(EXAMPLES / "english.wav"), MMS_ASR_MODEL, "eng", progress=progress)
+    assert said[0] == "Checking the file…"
+    assert re.fullmatch(r"Checking for speech \(\d+ s of audio\)…", said[1])
+    assert said[2].startswith("Getting the model ready")
+    assert any(step and step.startswith("Transcribing") for step in said[3:]), said
+    said.clear()
+    identify_language(str(EXAMPLES / "english.wav"), "facebook/mms-lid-126", 3, progress=progress)
+    assert said[:2] == ["Checking the file…", said[1]] and said[1].startswith("Checking for speech")
+
+
+def test_every_tab_is_reachable_on_a_phone(page, app_url):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(app_url)
+    expect(page.get_by_role("button", name="More tabs")).to_have_count(0)  # no "•••" menu
+    for tab in ("Identify", "Transcribe", "Align", "Speak", "Translate", "Languages"):
+        button = page.get_by_role("tab", name=tab)
+        expect(button).to_be_visible()
+        box = button.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (tab, box)
+        button.click()
+        expect(button).to_have_attribute("aria-selected", "true")
+
+
+def test_the_languages_answer_fits_a_phone(page, app_url):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(app_url)
+    open_tab(page, "Languages")
+    page.locator("#languages-query textarea").fill("Hindi")
+    card = page.locator("#languages-details")
+    expect(card).to_contain_text("Hindi (hin)", timeout=10_000)
+    for line in ("Transcribe", "Speak", "Translate"):
+        expect(card).to_contain_text(line)
+    box = card.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box  # no sideways scrolling to read it
+    expect(page.locator("#languages-use")).to_contain_text("Use Hindi in the other tabs")
+
+
+def test_a_chosen_language_never_runs_under_the_arrow(page, app_url):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(app_url)
+    open_tab(page, "Speak")
+    box = page.locator("#speak-language input")
+    style = box.evaluate("(input) => [getComputedStyle(input).textOverflow, parseFloat(getComputedStyle(input).paddingRight)]")
+    assert style[0] == "ellipsis" and style[1] >= 20, style
+
+
+def test_translate_shows_speech_settings_only_for_speech(page, app_url):
+    page.goto(app_url)
+    open_tab(page, "Translate")
+    expect(page.locator("#translate-subtitles")).to_be_visible()
+    expect(page.locator("#translate-speech-check")).to_be_visible()
+    page.locator("#translate-kind").get_by_label("Text").check()
+    expect(page.locator("#translate-subtitles")).to_be_hidden()
+    expect(page.locator("#translate-speech-check")).to_be_hidden()
+    expect(page.locator("#translate-source")).to_be_visible()
+    page.locator("#translate-kind").get_by_label("Speech").check()
+    expect(page.locator("#translate-subtitles")).to_be_visible()
+
+
+def test_a_test_set_has_its_own_section_in_transcribe(page, app_url):
+    page.goto(app_url)
+    open_tab(page, "Transcribe")
+    section = page.locator("#test-set")
+    expect(section).to_contain_text("Score the models on a test set of your own")
+    expect(page.locator("#compare")).not_to_contain_text("test set")

@@ -110,7 +110,7 @@ def align_audio(
         if transcript.strip():
             raise UserInputError("Give the transcript once: typed in the box or as a .txt file, not both.")
         transcript = read_transcript_file(transcript_file)
-    clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds, speech_check)
+    clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds, speech_check, progress)
     progress(0.0, desc="Getting the model ready (the first time takes longest)…")
     result = align.align(clip.samples, transcript, language, progress=progress_reporter(progress), model_id=model_id)
     rows = []

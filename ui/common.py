@@ -295,12 +295,16 @@ def model_event(
     return run
 
 
-def load_clip(audio_path: str | None, max_seconds: float, speech_check=True) -> audio.Audio16k:
+def load_clip(audio_path: str | None, max_seconds: float, speech_check=True, progress=None) -> audio.Audio16k:
     """The upload as 16 kHz mono; refused when it has no speech (unless the caller or the server turned
-    the check off)."""
+    the check off). Each step is named in `progress` (a gr.Progress), so a long file's wait has a reason."""
     speech_check = validation.flag("speech_check", speech_check)
+    if progress is not None:
+        progress(0.0, desc="Checking the file…")
     clip = audio.load_audio_16k(audio_path, max_seconds)
     if speech_check and SETTINGS.speech_check:
+        if progress is not None:
+            progress(0.0, desc=f"Checking for speech ({clip.seconds:.0f} s of audio)…")
         vad.require_speech(clip.samples)
     if clip.warnings:  # only what may change the result; routine resampling is not news
         gr.Warning("About this audio: " + "; ".join(clip.warnings) + ".", duration=8)
@@ -629,9 +633,14 @@ def searches_as_typed(
 
 def subtitle_settings() -> list[gr.components.Component]:
     """The cue settings every tab with subtitles offers (folded away; the defaults suit most videos)."""
+    return subtitle_section()[1]
+
+
+def subtitle_section(elem_id: str | None = None) -> tuple[gr.Accordion, list[gr.components.Component]]:
+    """`subtitle_settings` and the section holding them (Translate hides it for text input)."""
     defaults, ranges = subtitles.CueSettings(), subtitles.CueSettings.RANGES
-    with gr.Accordion("Subtitle settings", open=False):
-        return [
+    with gr.Accordion("Subtitle settings", open=False, elem_id=elem_id) as section:
+        return section, [
             gr.Slider(*ranges["max_line_chars"], value=defaults.max_line_chars, step=1, label="Characters per line (at most)"),
             gr.Slider(*ranges["max_lines"], value=defaults.max_lines, step=1, label="Lines per subtitle (at most)"),
             gr.Slider(*ranges["max_seconds"], value=defaults.max_seconds, step=0.5, label="Seconds per subtitle (at most)"),

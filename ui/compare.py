@@ -68,7 +68,7 @@ def compare_models(audio_file: str | None, language: str, reference: str = "", s
     """
     language = validation.text("language", language)
     reference = validation.text("reference", reference, optional=True) or ""
-    clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds, speech_check)
+    clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds, speech_check, progress)
     result = compare.compare(clip.samples, language, reference, progress=progress_reporter(progress))
     table = [
         [r.model_id, r.revision, "" if r.seconds is None else f"{r.seconds:.3f}",
@@ -119,8 +119,11 @@ def render(audio: gr.Audio, language: gr.Dropdown, speech_check: gr.Checkbox) ->
         notes = gr.Markdown(elem_id="compare-notes")
         table = gr.Dataframe(headers=HEADERS, interactive=False, wrap=True, elem_id="compare-table")
         marked = gr.HTML(elem_id="compare-differences")
-        gr.Markdown("**Your own test set**: several clips and a .tsv with each clip's transcript (file name, a tab, "
-                    "the transcript; Common Voice's files work as they are), or a .zip of them.")
+    # A section of its own: many clips of the visitor's, not the recording above (its language is the one above).
+    with gr.Accordion("Score the models on a test set of your own", open=False, elem_id="test-set"):
+        gr.Markdown("Several clips and a .tsv with each clip's transcript (file name, a tab, the transcript; Common "
+                    "Voice's files work as they are), or a .zip of them, in the language chosen above. Each model's "
+                    "word and character error rates (WER, CER: the share of words or letters it got wrong).")
         files = gr.File(file_count="multiple", type="filepath", label="Clips and their .tsv, or a .zip", elem_id="test-set-files")
         set_button = gr.Button("Score the test set", elem_id="test-set-button")
         set_errors = error_box("test-set-error")

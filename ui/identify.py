@@ -76,7 +76,7 @@ def identify_language(
     """
     model_id = validation.text("model_id", model_id)
     top_k = validation.whole_number("top_k", top_k, *TOP_K_RANGE)
-    clip = load_clip(audio_file, SETTINGS.max_identify_seconds, speech_check)
+    clip = load_clip(audio_file, SETTINGS.max_identify_seconds, speech_check, progress)
     progress(0.2, desc="Listening… (the model loads on first use)")
     result = identify.identify_language(clip.samples, model_id=model_id, top_k=top_k)
     top = result.guesses[0]

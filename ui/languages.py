@@ -78,12 +78,14 @@ def counts_line(shown: int, found: int) -> str:
 CER_CHOICES = [("Any", "any"), ("below 5 %", "5"), ("below 10 %", "10"), ("below 20 %", "20"), ("below 30 %", "30")]
 
 
-def filtered(query: str, tasks: list[str], max_cer: str = "any") -> tuple[list[list[str]], str]:
-    """The table's rows for a search, and the line counting them."""
+def filtered(query: str, tasks: list[str], max_cer: str = "any"):
+    """The table's rows for a search, the line counting them, and the best match as a card (a phone can't show
+    the table's answer columns without scrolling sideways) with its buttons to use it elsewhere."""
     limit = None if max_cer in (None, "any") else float(max_cer)
     rows = language_table.search(query or "", tasks or [], default_cache(), limit)
     shown = rows[:ROWS_SHOWN]
-    return [_cells(row) for row in shown], counts_line(len(shown), len(rows))
+    best = rows[0] if rows and (query or "").strip() else None
+    return [_cells(row) for row in shown], counts_line(len(shown), len(rows)), *show_row(best)
 
 
 def describe(row: language_table.LanguageRow) -> str:
@@ -102,9 +104,8 @@ def describe(row: language_table.LanguageRow) -> str:
     return "\n".join(lines)
 
 
-def picked(event: gr.SelectData):
-    code = event.row_value[1] if event.row_value else None
-    row = language_table.row(code, default_cache()) if isinstance(code, str) else None
+def show_row(row: language_table.LanguageRow | None):
+    """The card of one language, and the buttons that use it in the other tabs (all hidden for None)."""
     if row is None:
         return None, gr.update(visible=False), gr.update(visible=False), gr.update(visible=False)
     usable = bool(row.transcribe or row.speak or row.translate)
@@ -116,6 +117,11 @@ def picked(event: gr.SelectData):
     )
 
 
+def picked(event: gr.SelectData):
+    code = event.row_value[1] if event.row_value else None
+    return show_row(language_table.row(code, default_cache()) if isinstance(code, str) else None)
+
+
 def render() -> dict:
     """The tab's widgets and events, inside the caller's `gr.Tab`; returns what other tabs connect to."""
     gr.Markdown(INTRO)
@@ -125,20 +131,22 @@ def render() -> dict:
         max_cer = gr.Dropdown(CER_CHOICES, value="any", label="Omnilingual error rate",
                               info="Meta's published character error rate for its largest model (7B).",
                               elem_id="languages-max-cer", scale=1)
-    table, count = filtered("", [])
+    table, count, *_ = filtered("", [])
     count_line = gr.Markdown(count, elem_id="languages-count")
-    rows = gr.Dataframe(
-        value=table, headers=COLUMNS, interactive=False, wrap=True, max_height=420, elem_id="languages-table",
-    )
+    # The best match's card first, above the table: its answer in full, on a phone too.
     details = gr.Markdown(visible=False, elem_id="languages-details")
     code = gr.State(None)
     with gr.Row():
         use = gr.Button(visible=False, variant="primary", elem_id="languages-use")
         compare = gr.Button(visible=False, elem_id="languages-compare")
     carried = gr.Markdown(visible=False, elem_id="languages-carried")
+    rows = gr.Dataframe(
+        value=table, headers=COLUMNS, interactive=False, wrap=True, max_height=420, elem_id="languages-table",
+    )
     gr.Markdown(f"<small>{language_table.TRAINING_NOTE}</small>", elem_id="languages-training")
     for trigger in (query.change, tasks.change, max_cer.change):
-        trigger(filtered, [query, tasks, max_cer], [rows, count_line], show_progress="hidden", **PRIVATE)
+        trigger(filtered, [query, tasks, max_cer], [rows, count_line, code, details, use, compare], show_progress="hidden",
+                **PRIVATE)
     rows.select(picked, None, [code, details, use, compare], **PRIVATE)
     gr.api(list_languages, api_name="languages")
     return dict(code=code, use=use, compare=compare, carried=carried)

@@ -38,7 +38,8 @@ def _ordinal(place: int) -> str:
 
 
 @shows_errors
-def run_round_trip(kind: str, input_text: str = "", audio_file: str | None = None, language: str = "eng", speech_check: bool = True):
+def run_round_trip(kind: str, input_text: str = "", audio_file: str | None = None, language: str = "eng", speech_check: bool = True,
+                   progress=gr.Progress()):
     """A quick quality check with the app's own models, no recording of your own needed.
 
     Args:
@@ -56,7 +57,7 @@ def run_round_trip(kind: str, input_text: str = "", audio_file: str | None = Non
     if kind not in round_trip.KINDS:
         raise UserInputError(f"kind must be one of {', '.join(round_trip.KINDS)}. Got {kind!r}.")
     if kind == round_trip.TRANSCRIBE_SPEAK:
-        clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds, speech_check)
+        clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds, speech_check, progress)
         trip = round_trip.transcribe_then_speak(clip.samples, language)
     elif kind == round_trip.SPEAK_TRANSCRIBE:
         trip = round_trip.speak_then_transcribe(validation.text("input_text", input_text), language)

@@ -104,7 +104,7 @@ def transcribe_audio(
     model_id, language = validation.text("model_id", model_id), validation.text("language", language)
     settings = cue_settings(max_line_chars, max_lines, max_cue_seconds)
     skip_pauses = validation.flag("skip_pauses", skip_pauses)
-    clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds, speech_check)
+    clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds, speech_check, progress)
     progress(0.0, desc="Getting the model ready (the first time takes longest)…")
     result = transcribe.transcribe(
         clip.samples, language=language, model_id=model_id, progress=progress_reporter(progress), skip_pauses=skip_pauses
@@ -204,14 +204,14 @@ def language_for_model(model_id: str, current: str, chosen: str | None = None, s
     kept = options.keep(current, chosen, switched)
     if kept is not None:
         # Left alone where unchanged: an example may be setting it at this very moment.
-        return (gr.Dropdown(choices=options.choices(), value=gr.update() if kept == current else kept),
-                gr.update(value="", visible=False), None)
+        changed = {} if kept == current else {"value": kept}
+        return gr.update(choices=options.choices(), **changed), gr.update(value="", visible=False), None
     value = "eng" if "eng" in options.catalog.codes else transcribe.AUTO
     shown = dict((code, label) for label, code in options.choices())[value]
     name = languages.language_name(current)
     reason = (f"{MODEL_NAMES.get(model_id, model_id)} doesn't know {name}, so the language is now {shown}; "
               f"choosing a model that knows {name} brings it back.")
-    return gr.Dropdown(choices=options.choices(), value=value), gr.update(value=reason, visible=True), value
+    return gr.update(choices=options.choices(), value=value), gr.update(value=reason, visible=True), value
 
 
 def render() -> dict:

@@ -28,7 +28,7 @@ from ui.common import (
     shows_errors,
     speech_check_box,
     speech_file,
-    subtitle_settings,
+    subtitle_section,
     watch_availability,
 )
 
@@ -91,7 +91,7 @@ def translate_input(
     report = progress_reporter(progress)
     progress(0.0, desc="Getting the model ready (the first time takes longest)…")
     if input_kind == INPUT_SPEECH:
-        clip = load_clip(audio_file, SETTINGS.max_translate_seconds, speech_check)
+        clip = load_clip(audio_file, SETTINGS.max_translate_seconds, speech_check, progress)
         result = translate.translate_speech(clip.samples, target_language, settings, progress=report)
     else:
         cleaned = text.clean_text(validation.text("input_text", input_text), SETTINGS.max_text_chars)
@@ -123,9 +123,11 @@ def speech_output_for(target: str, wanted: bool):
 
 
 def show_translate_input(input_kind: str):
-    """Speech needs no source language (Seamless encodes any speech); text does."""
+    """Speech needs no source language (Seamless encodes any speech); text does. Settings only speech input uses
+    (subtitles, the speech check) are shown with it alone."""
     is_text = input_kind == INPUT_TEXT
-    return gr.update(visible=not is_text), gr.update(visible=is_text), gr.update(visible=is_text)
+    speech_only = gr.update(visible=not is_text)
+    return speech_only, gr.update(visible=is_text), gr.update(visible=is_text), speech_only, speech_only
 
 
 SOURCES = LanguageList(languages.SEAMLESS_TEXT_IN, missing="SeamlessM4T doesn't translate from it")
@@ -169,7 +171,7 @@ def render() -> dict:
                     label="Longest translation per sentence",
                     info="In word pieces (tokens); raise it if long sentences come out cut short.",
                 )
-            mt_cues = subtitle_settings()
+            mt_subtitles, mt_cues = subtitle_section("translate-subtitles")
             mt_speech_check = speech_check_box("translate-speech-check")
             checked_by_handler(mt_text, mt_speech, mt_speaker, mt_beams, mt_max_tokens, *mt_cues, mt_speech_check)
             mt_button = gr.Button("Translate", variant="primary", elem_id="translate-button")
@@ -206,7 +208,7 @@ def render() -> dict:
     )
     searches_as_typed(mt_source, source_note, lambda _: SOURCES)
     searches_as_typed(mt_target, target_note, lambda _: TARGETS)
-    mt_kind.change(show_translate_input, mt_kind, [mt_audio, mt_text, mt_source], **PRIVATE)
+    mt_kind.change(show_translate_input, mt_kind, [mt_audio, mt_text, mt_source, mt_subtitles, mt_speech_check], **PRIVATE)
     # Ticking (by the visitor or an example) is a wish the box keeps following as the target changes; only the
     # visitor's own unticking ends it (the app's unticking for an unspeakable target does not).
     speech_wanted = gr.State(False)
