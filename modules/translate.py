@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -25,6 +26,8 @@ FASTEST_BEAMS = 1
 DEFAULT_MAX_NEW_TOKENS = 256
 MAX_NEW_TOKENS_RANGE = (16, 512)
 VOCODER_SPEAKERS = 200  # speaker ids of the v2-large unit vocoder (the checkpoint's config is checked per call)
+
+log = logging.getLogger("polyglot")
 
 
 @dataclass
@@ -175,7 +178,12 @@ def _generate(
             output = entry.model.generate(**inputs, **options)
         except ValueError as error:
             # The checkpoint's own language maps are the last word (e.g. a trimmed local copy).
-            raise UserInputError(f"This Seamless checkpoint can't produce {target_language!r}: {error}") from error
+            # The library's own text lists every code it has; a visitor needs the language's name and what to do.
+            log.info("Seamless refused tgt_lang=%s: %s", target_language, error)
+            raise UserInputError(
+                f"This copy of the translation model can't translate into {languages.language_name(target_language)} "
+                f"({target_language}). Choose another language; the Languages tab lists what it translates."
+            ) from error
     texts = [entry.processor.decode(sequence, skip_special_tokens=True).strip() for sequence in output.sequences]
     if not settings.speech_output:
         return texts, [None] * len(texts)

@@ -32,6 +32,9 @@ MIN_SPEECH_SECONDS = 0.25
 MIN_SILENCE_SECONDS = 0.1
 SPEECH_PAD_SECONDS = 0.03
 
+# Shorter than this, a clip holds no word to find (Silero needs ~250 ms of speech): it is said to be too short,
+# not to sound like silence, noise or music.
+SHORTEST_SPEECH_SECONDS = 0.5
 NO_SPEECH = (
     "No speech was found in this audio (it sounds like silence, noise or music). If someone does speak in "
     "it, turn off “Check for speech first” and try again."
@@ -70,6 +73,11 @@ def require_speech(samples: np.ndarray, block_seconds: float = 30.0) -> None:
     """A clear refusal when there is no speech. Reads 30 s at a time and stops at the first speech found:
     speech usually starts early, and the full read (~0.6 s per audio minute on 2 CPU cores) is only paid
     by audio that is then refused."""
+    if len(samples) < SHORTEST_SPEECH_SECONDS * SAMPLE_RATE:
+        raise UserInputError(
+            f"The audio is only {len(samples) / SAMPLE_RATE:.1f} s long: too short to hear speech in. Record at least "
+            f"{SHORTEST_SPEECH_SECONDS:g} s, or turn off “Check for speech first” and try again."
+        )
     block = int(block_seconds * SAMPLE_RATE)
     for start in range(0, len(samples), block):
         request.check_stopped()  # a cancelled request stops here, not after the whole clip

@@ -190,7 +190,7 @@ def test_translate_language_validation(cache, speech_16k):
     with pytest.raises(UserInputError, match="'afr' is not a supported speech output language"):
         translate.translate_text("hello", "eng", "afr", SPEECH, cache=cache)
     # In the catalog, but absent from this (tiny) checkpoint's own language map.
-    with pytest.raises(UserInputError, match="can't produce 'jpn'"):
+    with pytest.raises(UserInputError, match=r"can't translate into Japanese \(jpn\). Choose another language"):
         translate.translate_speech(speech_16k, "jpn", cache=cache)
 
 

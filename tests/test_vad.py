@@ -204,3 +204,17 @@ def test_seamless_subtitles_never_fall_in_a_left_out_pause(cache, source):
     assert all(inside(segment) for segment in result.segments) and all(inside(cue) for cue in cues)
     # Nothing lost: the text is the same words in the same order.
     assert " ".join(s.text for s in result.segments).split() == result.text.split()
+
+
+def test_a_clip_too_short_for_speech_is_said_to_be_too_short():
+    """Issue 22: a 0.1 s clip was called "silence, noise or music"."""
+    import numpy as np
+    import pytest
+
+    from modules import vad
+    from modules.config import UserInputError
+
+    with pytest.raises(UserInputError, match=r"only 0\.1 s long: too short to hear speech in"):
+        vad.require_speech(np.zeros(1600, dtype=np.float32))
+    with pytest.raises(UserInputError, match="silence, noise or music"):
+        vad.require_speech(np.zeros(16000, dtype=np.float32))

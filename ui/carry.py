@@ -73,10 +73,12 @@ def connect(tabs: gr.Tabs, source: dict, transcribe: dict, speak: dict, translat
     def to_translate(clip):
         return gr.Tabs(selected="translate"), INPUT_SPEECH, clip
 
+    # "Transcribe this clip" does it: once the clip, model and language are in place, the tab's own button runs
+    # (pressed in the page, so the run is the visitor's own, with its progress, errors and greyed-out button).
     source["to_transcribe"].click(
         to_transcribe, [source["audio"], ranking],
         [tabs, transcribe["audio"], transcribe["model"], transcribe["language"]], **PRIVATE,
-    )
+    ).then(None, js="() => setTimeout(() => document.querySelector('#transcribe-button')?.click(), 500)")
     source["to_speak"].click(to_speak, ranking, [tabs, speak["text"], speak["language"]], **PRIVATE)
     source["to_translate"].click(to_translate, source["audio"], [tabs, translate["kind"], translate["audio"]], **PRIVATE)
 

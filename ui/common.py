@@ -390,22 +390,26 @@ def checks_upload(audio_component: gr.Audio, max_seconds: float, errors: gr.Mark
     clears what was said about the previous one."""
     note = gr.Markdown(visible=False, elem_classes=["upload-note"])
     _UPLOAD_CHECKED.add(audio_component._id)
+    # Whether the error line now holds this check's refusal: a good file clears only that, never the error of a
+    # run that finished while the check was still decoding (Identify's "Transcribe this clip" starts both).
+    refused = gr.State(False)
 
-    def check(path: str | None):
+    def check(path: str | None, refused_before: bool):
         hidden = gr.update(value="", visible=False)
+        cleared = hidden if refused_before else gr.skip()
         if not path:
-            return hidden, hidden
+            return hidden, cleared, False
         try:
             clip = audio.load_audio_16k(path, max_seconds)
         except UserInputError as error:
-            return hidden, gr.update(value=f"⚠ {error}", visible=True)
+            return hidden, gr.update(value=f"⚠ {error}", visible=True), True
         if clip.warnings:
-            return gr.update(value="Note: " + "; ".join(clip.warnings) + ".", visible=True), hidden
-        return hidden, hidden
+            return gr.update(value="Note: " + "; ".join(clip.warnings) + ".", visible=True), cleared, False
+        return hidden, cleared, False
 
     # Queued, two at a time: each check decodes the upload, and a burst of uploads must not decode unbounded
     # in parallel outside the queue (as a UI-only event without the queue did).
-    gr.on([audio_component.change], check, audio_component, [note, errors], api_visibility="private",
+    gr.on([audio_component.change], check, [audio_component, refused], [note, errors, refused], api_visibility="private",
           concurrency_id="upload-check", concurrency_limit=UPLOAD_CHECKS_AT_ONCE)
     return note
 
@@ -660,8 +664,9 @@ def character_counter_js(limit: int) -> str:
     """A counter computed in the browser as people type (no server round trip); text over the limit
     is never cut, the counter says by how much it is too long."""
     return (
-        f"(t) => t.length <= {limit} ? `${{t.length.toLocaleString('en')}} / {limit:,} characters` "
-        f": `${{t.length.toLocaleString('en')}} / {limit:,} characters: ${{(t.length - {limit}).toLocaleString('en')}} too many`"
+        # Characters as Python counts them (code points): an emoji is one, not JavaScript's two UTF-16 units.
+        f"(t) => {{ const n = [...t].length; return n <= {limit} ? `${{n.toLocaleString('en')}} / {limit:,} characters` "
+        f": `${{n.toLocaleString('en')}} / {limit:,} characters: ${{(n - {limit}).toLocaleString('en')}} too many`; }}"
     )
 
 
