@@ -323,3 +323,22 @@ def test_transcribe_this_clip_runs_it(page, app_url):
                            timeout=TIMEOUT_MS)
     page.wait_for_timeout(3000)
     assert page.locator("#transcribe-result textarea").input_value() or "vocabulary" in page.locator("#transcribe-error").inner_text()
+
+
+def test_a_queued_request_says_what_it_waits_for(page, app_url):
+    """Gradio 6.31's status tracker writes "queue: <position>/<size> |" before the time waited and expected; the
+    page's script says it in words. Shown here on that very markup (a real queue needs a long run to wait for)."""
+    page.goto(app_url)
+    page.wait_for_function("() => typeof sayQueue === 'function'")  # Gradio adds the page's head once loaded
+    page.evaluate("""() => {
+        const tracker = document.createElement("div");
+        tracker.dataset.testid = "status-tracker";
+        tracker.innerHTML = '<div class="progress-text"><span id="q1"></span></div><div><span id="q2"></span></div>';
+        document.body.append(tracker);
+        document.querySelector("#q1").append(document.createTextNode("queue: 1/1 |"));
+        document.querySelector("#q2").append(document.createTextNode("queue: 3/4 |"));
+    }""")
+    expect(page.locator("#q1")).to_have_text("Waiting for the request running now to finish |")
+    expect(page.locator("#q2")).to_have_text("Waiting for 2 earlier requests and the one running |")
+    page.evaluate("() => { document.querySelector('#q1').firstChild.nodeValue = 'queue: 2/2 |'; }")  # Svelte's update
+    expect(page.locator("#q1")).to_have_text("Waiting for 1 earlier request and the one running |")

@@ -591,6 +591,26 @@ document.addEventListener("keydown", (event) => {
   event.stopImmediatePropagation();
   input.blur();
 }, true);
+// Gradio's "queue: 2/3 |" in plain words: what the request waits for (the time that follows is the time waited
+// and the expected wait).
+const QUEUE = /^queue: (\d+)\/\d* \|$/;
+function sayQueue(node) {
+  const found = node.nodeValue && node.nodeValue.trim().match(QUEUE);
+  if (!found || !node.parentElement?.closest('[data-testid="status-tracker"]')) return;
+  const ahead = Number(found[1]) - 1;
+  node.nodeValue = ahead === 0 ? "Waiting for the request running now to finish | "
+    : `Waiting for ${ahead} earlier request${ahead === 1 ? "" : "s"} and the one running | `;
+}
+new MutationObserver((changes) => {
+  for (const change of changes) {
+    if (change.type === "characterData") sayQueue(change.target);
+    for (const added of change.addedNodes || []) {
+      const walker = document.createTreeWalker(added, NodeFilter.SHOW_TEXT);
+      if (added.nodeType === Node.TEXT_NODE) sayQueue(added);
+      while (walker.nextNode()) sayQueue(walker.currentNode);
+    }
+  }
+}).observe(document.documentElement, { subtree: true, childList: true, characterData: true });
 </script>
 """
 
