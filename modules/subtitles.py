@@ -6,6 +6,9 @@ at its best inner break (a clause mark, else the longest pause) rather than at w
 last; words are never split. Pieces that carry several words without word times (Seamless) are spread
 over their piece by length first (`spread_words`).
 
+Praat TextGrids (praatio) and ELAN .eaf files (pympi-ling) hold the same times as tiers, for linguists: words,
+cues (sentences) and, from Align, letters.
+
 SRT and VTT are written here, not with pysubs2: pysubs2 drops any text in {braces} (ASS override tags)
 and doesn't escape & < > for VTT, which would silently change a transcript. The tests read every file
 back with webvtt-py and pysubs2.
@@ -146,10 +149,76 @@ def to_vtt(cues: list[TimedText]) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Annotation:
+    """What a TextGrid and an .eaf are made of: the timed words (and letters, when asked), the recording's length
+    and its file name (ELAN links the audio by name; the file itself stays with the visitor)."""
+
+    words: list[TimedText]
+    duration: float
+    audio_name: str | None = None
+    letters: list[TimedText] | None = None
+
+
+def annotation_tiers(annotation: Annotation, cues: list[TimedText]) -> dict[str, list[TimedText]]:
+    """Tier name -> its intervals, in time order, none overlapping the next (a TextGrid's rule) nor past the end."""
+    tiers = {"words": annotation.words, "sentences": [TimedText(c.start, c.end, " ".join(c.text.split())) for c in cues]}
+    if annotation.letters:
+        tiers["letters"] = annotation.letters
+    clean = {}
+    for name, items in tiers.items():
+        kept, last_end = [], 0.0
+        for item in sorted(items, key=lambda item: item.start):
+            start, end = max(item.start, last_end, 0.0), min(item.end, annotation.duration)
+            if end > start and item.text.strip():
+                kept.append(TimedText(round(start, 3), round(end, 3), item.text.strip()))
+                last_end = kept[-1].end
+        clean[name] = kept
+    return clean
+
+
+def write_textgrid(annotation: Annotation, cues: list[TimedText], path: Path) -> Path:
+    """A Praat TextGrid (long text format, as Praat writes it) with one interval tier per `annotation_tiers`."""
+    from praatio import textgrid
+    from praatio.utilities.constants import Interval
+
+    grid = textgrid.Textgrid()
+    for name, items in annotation_tiers(annotation, cues).items():
+        grid.addTier(textgrid.IntervalTier(name, [Interval(i.start, i.end, i.text) for i in items], 0, annotation.duration))
+    grid.save(str(path), format="long_textgrid", includeBlankSpaces=True)
+    return path
+
+
+def write_eaf(annotation: Annotation, cues: list[TimedText], path: Path) -> Path:
+    """An ELAN .eaf with the same tiers (times in milliseconds), the recording linked by its file name."""
+    import pympi
+
+    document = pympi.Elan.Eaf(author="Polyglot Speech Studio")
+    if annotation.audio_name:
+        document.add_linked_file(annotation.audio_name, mimetype=_mime_type(annotation.audio_name))
+    for name, items in annotation_tiers(annotation, cues).items():
+        document.add_tier(name)
+        for item in items:
+            start, end = round(item.start * 1000), round(item.end * 1000)
+            if end > start:
+                document.add_annotation(name, start, end, item.text)
+    document.remove_tier("default")
+    document.to_file(str(path))
+    return path
+
+
+def _mime_type(name: str) -> str:
+    import mimetypes
+
+    return mimetypes.guess_type(name)[0] or "audio/x-wav"
+
+
 def write_text_files(
-    text: str, cues: list[TimedText], directory: Path, stem: str, details: dict | None = None
+    text: str, cues: list[TimedText], directory: Path, stem: str, details: dict | None = None,
+    annotation: Annotation | None = None,
 ) -> list[Path]:
-    """`stem.txt`, and when there are times `stem.srt` and `stem.vtt`; `stem.json` when `details` are given."""
+    """`stem.txt`, and when there are times `stem.srt` and `stem.vtt`; `stem.json` when `details` are given;
+    `stem.TextGrid` and `stem.eaf` when timed words (`annotation`) are."""
     directory.mkdir(parents=True, exist_ok=True)
     txt = directory / f"{stem}.txt"
     txt.write_text(text + "\n", encoding="utf-8")
@@ -163,6 +232,9 @@ def write_text_files(
         path = directory / f"{stem}.json"
         path.write_text(json.dumps(details, ensure_ascii=False, indent=1), encoding="utf-8")
         files.append(path)
+    if annotation is not None and annotation.words:
+        files.append(write_textgrid(annotation, cues, directory / f"{stem}.TextGrid"))
+        files.append(write_eaf(annotation, cues, directory / f"{stem}.eaf"))
     return files
 
 

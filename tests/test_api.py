@@ -45,7 +45,7 @@ def test_transcribe_gives_text_timestamps_and_downloads(client):
     assert notes == "Language: Spanish (spa)."
     assert table["headers"] == ["start (s)", "end (s)", "text"]
     assert " ".join(row[2] for row in table["data"]) == text
-    assert sorted(Path(f).suffix for f in files) == [".srt", ".txt", ".vtt"]
+    assert sorted(Path(f).suffix for f in files) == [".TextGrid", ".eaf", ".srt", ".txt", ".vtt"]  # issue 23: Praat, ELAN
     txt = next(f for f in files if f.endswith(".txt"))
     assert Path(txt).read_text(encoding="utf-8").strip() == text
 
@@ -111,7 +111,25 @@ def test_align_gives_timed_words_subtitles_and_details(client, tmp_path):
     assert "".join(row[0].strip() for row in letters) == "hellothisisatestofmultilingualspeechrecognition"
     assert all(row[4] == "fits poorly" for row in words)  # random weights: nothing fits, and it says so
     assert notes.startswith("⚠ Language: English (eng).") and "Don't rely on these timings" in notes
-    assert sorted(Path(f).suffix for f in files) == [".json", ".srt", ".txt", ".vtt"]
+    assert sorted(Path(f).suffix for f in files) == [".TextGrid", ".eaf", ".json", ".srt", ".txt", ".vtt"]
+    assert {Path(f).name for f in files} >= {"alignment.eng.mms-1b-all.TextGrid", "alignment.eng.mms-1b-all.eaf"}
+    # Praat's and ELAN's files, read back by other maintained parsers (textgrid, pympi-ling): the table's times.
+    import pympi
+    import textgrid
+
+    grid = textgrid.TextGrid.fromFile(next(f for f in files if f.endswith(".TextGrid")))
+    assert [tier.name for tier in grid] == ["words", "sentences", "letters"]
+    marked = [(i.minTime, i.maxTime, i.mark) for i in grid.getFirst("words") if i.mark]
+    assert [m[2] for m in marked] == transcript.split()
+    assert [(f"{a:.2f}", f"{b:.2f}") for a, b, _ in marked] == [(row[1], row[2]) for row in words]
+    assert "".join(i.mark for i in grid.getFirst("letters") if i.mark) == "hellothisisatestofmultilingualspeechrecognition"
+    assert grid.maxTime == pytest.approx(soundfile.info(player).duration, abs=0.01)
+    eaf = pympi.Elan.Eaf(next(f for f in files if f.endswith(".eaf")))
+    assert sorted(eaf.get_tier_names()) == ["letters", "sentences", "words"]
+    assert [value for _, _, value in sorted(eaf.get_annotation_data_for_tier("words"))] == transcript.split()
+    assert [(start, end) for start, end, _ in sorted(eaf.get_annotation_data_for_tier("words"))] == [
+        (round(a * 1000), round(b * 1000)) for a, b, _ in marked]
+    assert eaf.get_linked_files()[0]["MEDIA_URL"] == "english.wav"
     vtt = webvtt.read(next(f for f in files if f.endswith(".vtt")))
     assert all(len(line) <= 20 for cue in vtt for line in cue.text.split("\n"))  # the settings sent
     assert all(len(cue.text.split("\n")) == 1 for cue in vtt)

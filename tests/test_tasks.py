@@ -212,3 +212,45 @@ def test_ctc_text_equals_the_transformers_asr_pipeline(cache, speech_16k, model_
     assert result.text == " ".join(re.sub(specials, "", reference["text"]).split())
     assert not re.search(specials, result.text) and not any(re.search(specials, w.text) for w in result.words)
     assert " ".join(word.text for word in result.words) == result.text
+
+
+def test_textgrid_and_eaf_hold_the_words_cues_and_letters_exactly(tmp_path):
+    """Issue 23: Praat and ELAN files of timed words, read back with other maintained parsers (textgrid, pympi-ling)."""
+    import pympi
+    import textgrid
+
+    from modules import subtitles
+    from modules.subtitles import Annotation, TimedText
+
+    words = [TimedText(0.12, 0.48, "Bună"), TimedText(0.5, 0.91, "ziua,"), TimedText(1.4, 1.75, "ce"),
+             TimedText(1.75, 2.2, "mai"), TimedText(2.25, 2.9, "faceți?")]
+    letters = [TimedText(0.12, 0.2, "b"), TimedText(0.2, 0.3, "u"), TimedText(0.3, 0.4, "n"), TimedText(0.4, 0.48, "ă")]
+    cues = subtitles.build_cues(words)
+    files = subtitles.write_text_files("Bună ziua, ce mai faceți?", cues, tmp_path, "alignment.ron.mms-1b-all",
+                                       annotation=Annotation(words, 3.25, "clip.mp3", letters))
+    grid_path, eaf_path = files[-2:]
+    assert (grid_path.name, eaf_path.name) == ("alignment.ron.mms-1b-all.TextGrid", "alignment.ron.mms-1b-all.eaf")
+    grid = textgrid.TextGrid.fromFile(str(grid_path))
+    assert (grid.minTime, grid.maxTime) == (0, 3.25)
+    assert [(i.minTime, i.maxTime, i.mark) for i in grid.getFirst("words") if i.mark] == [
+        (w.start, w.end, w.text) for w in words]
+    assert [i.mark for i in grid.getFirst("sentences") if i.mark] == [" ".join(c.text.split()) for c in cues]
+    assert [(i.minTime, i.maxTime, i.mark) for i in grid.getFirst("letters") if i.mark] == [
+        (c.start, c.end, c.text) for c in letters]
+    # Gaps are empty intervals covering the whole recording, as Praat needs.
+    intervals = list(grid.getFirst("words"))
+    assert intervals[0].minTime == 0 and intervals[-1].maxTime == 3.25
+    assert all(a.maxTime == b.minTime for a, b in zip(intervals, intervals[1:]))
+    eaf = pympi.Elan.Eaf(str(eaf_path))
+    assert eaf.get_linked_files() == [{"MEDIA_URL": "clip.mp3", "MIME_TYPE": "audio/mpeg"}]
+    assert sorted(eaf.get_annotation_data_for_tier("words")) == [
+        (round(w.start * 1000), round(w.end * 1000), w.text) for w in words]
+    assert [value for *_, value in sorted(eaf.get_annotation_data_for_tier("letters"))] == ["b", "u", "n", "ă"]
+
+
+def test_annotation_tiers_never_overlap_nor_pass_the_end():
+    from modules.subtitles import Annotation, TimedText, annotation_tiers
+
+    tiers = annotation_tiers(Annotation([TimedText(0.0, 0.6, "a"), TimedText(0.5, 0.9, "b"), TimedText(0.9, 1.2, "c"),
+                                         TimedText(1.0, 1.0, "zero")], 1.1), [])
+    assert [(w.start, w.end, w.text) for w in tiers["words"]] == [(0.0, 0.6, "a"), (0.6, 0.9, "b"), (0.9, 1.1, "c")]

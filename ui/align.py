@@ -21,6 +21,7 @@ from ui.common import (
     cue_settings,
     download_stem,
     download_box,
+    uploaded_name,
     error_box,
     example_path,
     load_clip,
@@ -121,7 +122,12 @@ def align_audio(
     cues = subtitles.build_cues(result.timed_words, settings)
     stem = download_stem("alignment", result.language, model_id)
     written = " ".join(word.text for word in result.words)
-    files = subtitles.write_text_files(written, cues, output_directory(), stem, details=result.details())
+    annotation = subtitles.Annotation(
+        result.timed_words, clip.seconds, uploaded_name(audio_file),
+        [letter for word in result.words for letter in word.characters] if characters else None,
+    )
+    files = subtitles.write_text_files(written, cues, output_directory(), stem, details=result.details(),
+                                       annotation=annotation)
     notes = " ".join([f"Language: {languages.language_name(result.language)} ({result.language}).", *result.notes])
     if result.mismatch:
         notes = "⚠ " + notes
@@ -204,7 +210,8 @@ def render() -> dict:
             al_player = gr.Audio(label="Play it: each word shows as it is said", type="filepath", interactive=False,
                                  elem_id="align-player")
             al_notes = gr.Markdown(elem_id="align-notes")
-            al_files = download_box("Download (.srt, .vtt subtitles; .json with every word and letter)", "align-files")
+            al_files = download_box("Download (.srt, .vtt subtitles; .TextGrid for Praat, .eaf for ELAN; .json with every "
+                                    "word and letter)", "align-files")
     al_table = gr.Dataframe(headers=TABLE_HEADERS, label="When each word is said", interactive=False,
                             elem_id="align-table")
     run = model_event(

@@ -425,6 +425,12 @@ def output_directory() -> Path:
     return request.require().outputs()
 
 
+def uploaded_name(path) -> str | None:
+    """The name of an uploaded file as the visitor named it (Gradio keeps it in its cache folder), for a file that
+    links to the recording (ELAN's .eaf)."""
+    return Path(path).name if isinstance(path, str) and path else None
+
+
 def download_stem(kind: str, language: str, model_id: str) -> str:
     """Download names that say what they hold: transcript.spa.mms-1b-all(.txt)."""
     return f"{kind}.{language}.{model_id.rsplit('/', 1)[-1]}"

@@ -28,6 +28,7 @@ from ui.common import (
     language_picker,
     searches_as_typed,
     download_box,
+    uploaded_name,
     download_stem,
     error_box,
     example_path,
@@ -112,8 +113,10 @@ def transcribe_audio(
     rows = result.words or result.segments
     table = [[f"{row.start:.2f}", f"{row.end:.2f}", row.text] for row in rows]
     stem = download_stem("transcript", result.language, model_id)
-    cues = subtitles.build_cues(result.words or subtitles.spread_words(result.segments), settings)
-    files = subtitles.write_text_files(result.text, cues, output_directory(), stem)
+    words = result.words or subtitles.spread_words(result.segments)
+    cues = subtitles.build_cues(words, settings)
+    annotation = subtitles.Annotation(words, clip.seconds, uploaded_name(audio_file))
+    files = subtitles.write_text_files(result.text, cues, output_directory(), stem, annotation=annotation)
     notes = " ".join(result.notes) or f"Language: {languages.language_name(result.language)} ({result.language})."
     return result.text, notes, table, [str(path) for path in files]
 
@@ -182,9 +185,10 @@ def _finish_live(session: live.LiveSession, settings: subtitles.CueSettings):
     cues = subtitles.build_cues(result.words, settings)
     directory = output_directory()
     stem = download_stem("live", result.language, result.model_id)
-    files = subtitles.write_text_files(result.text, cues, directory, stem)
-    # The recording as the server received it, in float: transcribing it again gives the same text.
     path = directory / f"{stem}.wav"
+    annotation = subtitles.Annotation(result.words, len(recording) / audio_module.SAMPLE_RATE, path.name)
+    files = subtitles.write_text_files(result.text, cues, directory, stem, annotation=annotation)
+    # The recording as the server received it, in float: transcribing it again gives the same text.
     soundfile.write(str(path), recording, audio_module.SAMPLE_RATE, subtype="FLOAT")
     return result.text, [str(file) for file in [*files, path]], gr.update(value="", visible=False), None
 
@@ -254,7 +258,8 @@ def render() -> dict:
         with gr.Column():
             asr_text = gr.Textbox(label="Transcript", lines=8, buttons=["copy"], elem_id="transcribe-result")
             asr_notes = gr.Markdown(elem_id="transcribe-notes")
-            asr_files = download_box("Download (.txt, .srt and .vtt subtitles)", "transcribe-files")
+            asr_files = download_box("Download (.txt; .srt and .vtt subtitles; .TextGrid for Praat, .eaf for ELAN)",
+                                     "transcribe-files")
             round_trip_section.render_for_transcribe(asr_audio, asr_language, asr_speech)
     asr_times = gr.Dataframe(
         headers=["start (s)", "end (s)", "text"],
