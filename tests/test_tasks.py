@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -246,6 +247,31 @@ def test_textgrid_and_eaf_hold_the_words_cues_and_letters_exactly(tmp_path):
     assert sorted(eaf.get_annotation_data_for_tier("words")) == [
         (round(w.start * 1000), round(w.end * 1000), w.text) for w in words]
     assert [value for *_, value in sorted(eaf.get_annotation_data_for_tier("letters"))] == ["b", "u", "n", "ă"]
+
+
+@pytest.mark.skipif(shutil.which("praat") is None, reason="Debian's praat is not installed (.ci/run installs it)")
+def test_praat_itself_reads_the_textgrid(tmp_path):
+    """Issue 23's open question: Praat's own reader (Debian's praat, run headless) takes the TextGrid, UTF-8 labels
+    and all, with the times written."""
+    import subprocess
+
+    from modules import subtitles
+    from modules.subtitles import Annotation, TimedText
+
+    words = [TimedText(0.12, 0.48, "Bună"), TimedText(0.5, 0.91, "ziua,"), TimedText(1.4, 2.2, "ce-mai"),
+             TimedText(2.25, 2.9, "faceți?")]
+    letters = [TimedText(0.12, 0.2, "b"), TimedText(0.2, 0.3, "u"), TimedText(0.3, 0.4, "n"), TimedText(0.4, 0.48, "ă")]
+    cues = subtitles.build_cues(words)
+    path = subtitles.write_textgrid(Annotation(words, 3.25, "clip.wav", letters), cues, tmp_path / "a.TextGrid")
+    script = Path(__file__).parent / "praat_read.praat"
+    printed = subprocess.run(["praat", "--run", str(script), str(path)], capture_output=True, text=True, timeout=60,
+                             check=True).stdout.splitlines()
+    assert printed[0] == "end\t3.25"
+    expected = [f"{tier}\t{item.start:.3f}\t{item.end:.3f}\t{item.text}"
+                for tier, items in (("words", words), ("sentences", [TimedText(c.start, c.end, " ".join(c.text.split()))
+                                                                      for c in cues]), ("letters", letters))
+                for item in items]
+    assert printed[1:] == expected
 
 
 def test_annotation_tiers_never_overlap_nor_pass_the_end():
