@@ -36,9 +36,16 @@ class CueSettings:
     max_lines: int = 2
     max_seconds: float = 7.0
     pause_seconds: float = 0.6  # a silence at least this long ends a cue
+    # Reading speed: at most this many characters per second of cue (0: no rule). Broadcasters ask 15-17 for
+    # adults (Netflix 17, BBC ~15 as 160-180 words a minute); a cue read too fast is kept on screen longer, into
+    # the silence after it, as subtitle editors' "extend to reading speed" does.
+    max_chars_per_second: float = 0.0
+    # The least time between two cues (0: none); 2 frames at 25 fps (0.08 s) is the common broadcast rule.
+    min_gap_seconds: float = 0.0
 
     # What a user or API caller may set, and the ranges accepted.
-    RANGES = {"max_line_chars": (10, 200), "max_lines": (1, 4), "max_seconds": (1.0, 30.0)}
+    RANGES = {"max_line_chars": (10, 200), "max_lines": (1, 4), "max_seconds": (1.0, 30.0),
+              "max_chars_per_second": (0.0, 50.0), "min_gap_seconds": (0.0, 1.0)}
 
 
 _SENTENCE_END = re.compile(r"[.!?。！？؟।॥։።]['\"”’»)]*$")
@@ -60,7 +67,34 @@ def build_cues(words: list[TimedText], settings: CueSettings = CueSettings()) ->
             current = current[cut:]
     if current:
         cues.append(current)
-    return [TimedText(cue[0].start, cue[-1].end, "\n".join(_lines(cue, settings.max_line_chars))) for cue in cues]
+    built = [TimedText(cue[0].start, cue[-1].end, "\n".join(_lines(cue, settings.max_line_chars))) for cue in cues]
+    return _paced(built, settings)
+
+
+# The shortest a cue is made by the gap rule (`_paced`): half a second, about two short words.
+SHORTEST_CUE_SECONDS = 0.5
+
+
+def _paced(cues: list[TimedText], settings: CueSettings) -> list[TimedText]:
+    """The reading-speed and gap rules: a cue too fast to read stays on screen longer, up to the next cue less the
+    gap and the longest cue allowed; then every cue ends at least the gap before the next begins (shortened, or
+    where it is already short, the next one starts later)."""
+    paced = [TimedText(cue.start, cue.end, cue.text) for cue in cues]
+    for index, cue in enumerate(paced):
+        following = paced[index + 1].start if index + 1 < len(paced) else None
+        if settings.max_chars_per_second > 0:
+            needed = len(cue.text.replace("\n", " ")) / settings.max_chars_per_second
+            latest = cue.start + max(settings.max_seconds, cue.end - cue.start)
+            if following is not None:
+                latest = min(latest, following - settings.min_gap_seconds)
+            cue.end = max(cue.end, min(cue.start + needed, latest))
+        if following is not None and settings.min_gap_seconds > 0 and following - cue.end < settings.min_gap_seconds:
+            # Shortened, but not below what can be read (half a second, or the cue's own length if shorter);
+            # where that isn't enough, the next cue starts a little later.
+            cue.end = max(cue.start + min(cue.end - cue.start, SHORTEST_CUE_SECONDS), following - settings.min_gap_seconds)
+            after = paced[index + 1]
+            after.start = min(max(after.start, cue.end + settings.min_gap_seconds), after.end)
+    return paced
 
 
 def _fits(cue: list[TimedText], settings: CueSettings) -> bool:

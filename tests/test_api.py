@@ -219,3 +219,19 @@ def test_align_with_numbers_no_language_can_say(client):
     for transcript, language, letters in (("1" * 5000, "eng", 19_999), ("Número " + "7" * 40, "spa", 246)):
         with pytest.raises(AppError, match=f"can't be aligned with this audio: {letters} frames are needed"):
             client.predict(handle_file(str(EXAMPLES / "english.wav")), transcript, language, None, api_name="/align")
+
+
+def test_reading_speed_and_gap_are_new_optional_last_inputs(client):
+    """Issue 23: /align and /transcribe take max_chars_per_second and min_gap_seconds, optional and last; a bad
+    value is refused by name."""
+    import pysubs2
+
+    transcript = "Hello, this is a test of multilingual speech recognition."
+    audio = handle_file(str(EXAMPLES / "english.wav"))
+    *_, files, _ = client.predict(audio, transcript, "eng", None, False, 42, 2, 7.0, True, "facebook/mms-1b-all",
+                                  30, 0.2, api_name="/align")
+    cues = pysubs2.load(next(f for f in files if f.endswith(".srt")))
+    assert all(b.start - a.end >= 200 for a, b in zip(cues, cues[1:]))  # ms
+    with pytest.raises(Exception, match="min_gap_seconds is out of range"):
+        client.predict(audio, transcript, "eng", None, False, 42, 2, 7.0, True, "facebook/mms-1b-all", 0, 5,
+                       api_name="/align")

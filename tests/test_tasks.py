@@ -280,3 +280,27 @@ def test_annotation_tiers_never_overlap_nor_pass_the_end():
     tiers = annotation_tiers(Annotation([TimedText(0.0, 0.6, "a"), TimedText(0.5, 0.9, "b"), TimedText(0.9, 1.2, "c"),
                                          TimedText(1.0, 1.0, "zero")], 1.1), [])
     assert [(w.start, w.end, w.text) for w in tiers["words"]] == [(0.0, 0.6, "a"), (0.6, 0.9, "b"), (0.9, 1.1, "c")]
+
+
+def test_reading_speed_and_gap_rules_in_the_one_cue_builder():
+    """Issue 23: optional characters per second (off by default) and a minimum gap between cues."""
+    from modules.subtitles import CueSettings, TimedText, build_cues
+
+    words = [TimedText(0.0, 0.4, "Extraordinarily"), TimedText(0.4, 0.8, "complicated."),
+             TimedText(1.0, 1.3, "Yes."), TimedText(3.0, 3.4, "Next.")]
+    plain = build_cues(words)
+    assert [(c.start, c.end) for c in plain] == [(0.0, 0.8), (1.0, 1.3), (3.0, 3.4)]  # default: as spoken
+    paced = build_cues(words, CueSettings(max_chars_per_second=15, min_gap_seconds=0.08))
+    # 28 characters at 15 cps need 1.87 s: extended up to the next cue less the gap (1.0 - 0.08).
+    assert [(c.start, round(c.end, 3)) for c in paced] == [(0.0, 0.92), (1.0, 1.3), (3.0, 3.4)]
+    assert all(b.start - a.end >= 0.08 - 1e-9 for a, b in zip(paced, paced[1:]))
+    # "Yes." needs 0.27 s and had 0.3: unchanged; the last cue may run into the silence after it.
+    long_pause = build_cues([TimedText(0.0, 0.2, "Unbelievable!"), TimedText(5.0, 5.5, "Ok.")],
+                            CueSettings(max_chars_per_second=10))
+    assert round(long_pause[0].end, 2) == 1.3 and long_pause[0].start == 0.0
+    # Words said back to back: the gap is made by ending the first cue earlier, never before its start.
+    tight = build_cues([TimedText(0.0, 1.0, "One."), TimedText(1.0, 2.0, "Two.")], CueSettings(min_gap_seconds=0.08))
+    assert [(c.start, round(c.end, 2)) for c in tight] == [(0.0, 0.92), (1.0, 2.0)]
+    # A short cue is not cut below half a second: the next one starts later instead.
+    short = build_cues([TimedText(0.0, 0.3, "Hi."), TimedText(0.3, 1.0, "There.")], CueSettings(min_gap_seconds=0.1))
+    assert [(c.start, round(c.end, 2)) for c in short] == [(0.0, 0.3), (0.4, 1.0)]

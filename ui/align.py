@@ -32,7 +32,7 @@ from ui.common import (
     searches_as_typed,
     shows_errors,
     speech_check_box,
-    subtitle_settings,
+    subtitle_section,
     watch_availability,
 )
 
@@ -81,6 +81,8 @@ def align_audio(
     max_cue_seconds: float = 7.0,
     speech_check: bool = True,
     model_id: str = MMS_ASR_MODEL,
+    max_chars_per_second: float = 0.0,
+    min_gap_seconds: float = 0.0,
     progress=gr.Progress(),
 ):
     """When each word of a known transcript is said (forced alignment with Meta's MMS, 1,159 languages, or Omnilingual ASR's CTC model, 1,600+).
@@ -96,9 +98,12 @@ def align_audio(
         max_cue_seconds: longest subtitle cue, 1 to 30 seconds.
         speech_check: refuse audio without speech with a message; false skips the check.
         model_id: the model that aligns: facebook/mms-1b-all (default; CC-BY-NC-4.0) or hf-audio/omniasr-ctc-300m-v2 (Omnilingual ASR, Apache-2.0; languages as 'fra_Latn').
+        max_chars_per_second: reading speed, at most this many subtitle characters per second (0, the default: no rule; 15-17 is common): a faster cue stays on screen longer, into the pause after it.
+        min_gap_seconds: the least time between two subtitle cues, 0 (default) to 1 s (0.08 is 2 frames at 25 fps).
 
     Returns:
-        The audio, a table of words (start, end, fit 0-1, note), .srt/.vtt/.json files, and notes (a warning when
+        The audio, a table of words (start, end, fit 0-1, note), .srt/.vtt/.json files (and a Praat .TextGrid and an
+        ELAN .eaf), and notes (a warning when
         the transcript doesn't fit the audio).
     """
     transcript = validation.text("transcript", transcript, optional=True) or ""
@@ -106,7 +111,7 @@ def align_audio(
     language = validation.text("language", language)
     model_id = validation.one_of("model_id", model_id, align.ALIGN_MODELS)
     characters = validation.flag("characters", characters)
-    settings = cue_settings(max_line_chars, max_lines, max_cue_seconds)
+    settings = cue_settings(max_line_chars, max_lines, max_cue_seconds, max_chars_per_second, min_gap_seconds)
     if transcript_file:
         if transcript.strip():
             raise UserInputError("Give the transcript once: typed in the box or as a .txt file, not both.")
@@ -189,7 +194,7 @@ def render() -> dict:
             al_model = gr.Dropdown(ALIGN_MODEL_CHOICES, value=MMS_ASR_MODEL, label="Model", elem_id="align-model")
             chosen_language, switched_language = gr.State("eng"), gr.State(None)
             al_characters = gr.Checkbox(False, label="Also time each letter", elem_id="align-characters")
-            al_cues = subtitle_settings()
+            _, al_cues, al_pace = subtitle_section()
             al_speech = speech_check_box("align-speech-check")
             checked_by_handler(al_transcript, al_characters, *al_cues, al_speech)
             al_button = gr.Button("Align", variant="primary", elem_id="align-button")
@@ -216,7 +221,7 @@ def render() -> dict:
                             elem_id="align-table")
     run = model_event(
         al_button, align_audio,
-        [al_audio, al_transcript, al_language, al_file, al_characters, *al_cues, al_speech, al_model],
+        [al_audio, al_transcript, al_language, al_file, al_characters, *al_cues, al_speech, al_model, *al_pace],
         [al_player, al_table, al_files, al_notes], "align", errors,
     )
     run.success(words_on_player, [al_player, al_files], al_player, **PRIVATE)

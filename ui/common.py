@@ -661,28 +661,38 @@ def searches_as_typed(
     dropdown.input(settle, [dropdown, context], [dropdown, note, chosen], show_progress="hidden", **PRIVATE)
 
 
-def subtitle_settings() -> list[gr.components.Component]:
-    """The cue settings every tab with subtitles offers (folded away; the defaults suit most videos)."""
-    return subtitle_section()[1]
-
-
-def subtitle_section(elem_id: str | None = None) -> tuple[gr.Accordion, list[gr.components.Component]]:
-    """`subtitle_settings` and the section holding them (Translate hides it for text input)."""
+def subtitle_section(elem_id: str | None = None):
+    """The cue settings every tab with subtitles offers, folded away (the defaults suit most videos): the section
+    (Translate hides it for text input), the three layout settings, and the two pace settings, which come last in
+    the handlers' arguments (added later: optional and last in the API)."""
     defaults, ranges = subtitles.CueSettings(), subtitles.CueSettings.RANGES
     with gr.Accordion("Subtitle settings", open=False, elem_id=elem_id) as section:
-        return section, [
+        layout = [
             gr.Slider(*ranges["max_line_chars"], value=defaults.max_line_chars, step=1, label="Characters per line (at most)"),
             gr.Slider(*ranges["max_lines"], value=defaults.max_lines, step=1, label="Lines per subtitle (at most)"),
             gr.Slider(*ranges["max_seconds"], value=defaults.max_seconds, step=0.5, label="Seconds per subtitle (at most)"),
         ]
+        pace = [
+            gr.Slider(*ranges["max_chars_per_second"], value=defaults.max_chars_per_second, step=1,
+                      label="Reading speed, characters per second (at most; 0 = no rule)",
+                      info="Broadcasters ask 15-17 for adults: a faster subtitle stays on screen longer."),
+            gr.Slider(*ranges["min_gap_seconds"], value=defaults.min_gap_seconds, step=0.02,
+                      label="Gap between subtitles, seconds (at least)", info="2 frames at 25 fps is 0.08 s."),
+        ]
+    checked_by_handler(*pace)  # the tabs hand the layout settings over with their other inputs
+    return section, layout, pace
 
 
-def cue_settings(max_line_chars, max_lines, max_cue_seconds) -> subtitles.CueSettings:
+def cue_settings(max_line_chars, max_lines, max_cue_seconds, max_chars_per_second=0.0, min_gap_seconds=0.0
+                 ) -> subtitles.CueSettings:
     ranges = subtitles.CueSettings.RANGES
     return subtitles.CueSettings(
         max_line_chars=validation.whole_number("max_line_chars", max_line_chars, *ranges["max_line_chars"]),
         max_lines=validation.whole_number("max_lines", max_lines, *ranges["max_lines"]),
         max_seconds=validation.number("max_cue_seconds", max_cue_seconds, *ranges["max_seconds"]),
+        max_chars_per_second=validation.number("max_chars_per_second", max_chars_per_second,
+                                               *ranges["max_chars_per_second"]),
+        min_gap_seconds=validation.number("min_gap_seconds", min_gap_seconds, *ranges["min_gap_seconds"]),
     )
 
 

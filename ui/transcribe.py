@@ -39,7 +39,7 @@ from ui.common import (
     run_batch,
     shows_errors,
     speech_check_box,
-    subtitle_settings,
+    subtitle_section,
     watch_availability,
 )
 
@@ -82,7 +82,7 @@ ANY_LANGUAGE = ("Any language (this model needs none)", transcribe.AUTO)
 def transcribe_audio(
     audio_file: str | None, model_id: str, language: str,
     max_line_chars: int = 42, max_lines: int = 2, max_cue_seconds: float = 7.0, speech_check: bool = True,
-    skip_pauses: bool = False, progress=gr.Progress(),
+    skip_pauses: bool = False, max_chars_per_second: float = 0.0, min_gap_seconds: float = 0.0, progress=gr.Progress(),
 ):
     """Speech to text with word timings and subtitles (Meta's MMS in 1,159 languages, and others). Up to 1 hour.
 
@@ -98,12 +98,15 @@ def transcribe_audio(
         max_cue_seconds: longest subtitle cue, 1 to 30 seconds.
         speech_check: refuse audio without speech with a message; false skips the check.
         skip_pauses: leave out stretches without speech longer than 2 s (times stay those of the recording).
+        max_chars_per_second: reading speed, at most this many subtitle characters per second (0, the default: no rule; 15-17 is common): a faster cue stays on screen longer, into the pause after it.
+        min_gap_seconds: the least time between two subtitle cues, 0 (default) to 1 s (0.08 is 2 frames at 25 fps).
 
     Returns:
-        The transcript, a note on the language used, word (or segment) timings, and .txt/.srt/.vtt files.
+        The transcript, a note on the language used, word (or segment) timings, and .txt/.srt/.vtt files (and a
+        Praat .TextGrid and an ELAN .eaf when words have times).
     """
     model_id, language = validation.text("model_id", model_id), validation.text("language", language)
-    settings = cue_settings(max_line_chars, max_lines, max_cue_seconds)
+    settings = cue_settings(max_line_chars, max_lines, max_cue_seconds, max_chars_per_second, min_gap_seconds)
     skip_pauses = validation.flag("skip_pauses", skip_pauses)
     clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds, speech_check, progress)
     progress(0.0, desc="Getting the model ready (the first time takes longest)…")
@@ -125,6 +128,7 @@ def transcribe_audio(
 def transcribe_files(
     files: list[str] | None, model_id: str, language: str,
     max_line_chars: int = 42, max_lines: int = 2, max_cue_seconds: float = 7.0, speech_check: bool = True,
+    max_chars_per_second: float = 0.0, min_gap_seconds: float = 0.0,
     progress=gr.Progress(),
 ):
     """Many files (or a .zip): each transcribed, in one language or each detected.
@@ -137,12 +141,14 @@ def transcribe_files(
         max_lines: subtitle lines per cue, 1 to 4.
         max_cue_seconds: longest subtitle cue, 1 to 30 seconds.
         speech_check: refuse files without speech; false skips the check.
+        max_chars_per_second: reading speed, at most this many subtitle characters per second (0, the default: no rule; 15-17 is common): a faster cue stays on screen longer, into the pause after it.
+        min_gap_seconds: the least time between two subtitle cues, 0 (default) to 1 s (0.08 is 2 frames at 25 fps).
 
     Returns:
         A table (one row per file, with its transcript or its problem) and a .csv and a .zip of .txt/.srt/.vtt.
     """
     model_id, language = validation.text("model_id", model_id), validation.text("language", language)
-    settings = cue_settings(max_line_chars, max_lines, max_cue_seconds)
+    settings = cue_settings(max_line_chars, max_lines, max_cue_seconds, max_chars_per_second, min_gap_seconds)
     return run_batch(files, "transcribe", model_id, language, speech_check, progress, settings)
 
 
@@ -169,13 +175,15 @@ def live_step(chunk, session: live.LiveSession | None):
         return session, f"{session.text}\n⚠ {error}"
 
 
-def live_end(session: live.LiveSession | None, max_line_chars=42, max_lines=2, max_cue_seconds=7.0):
+def live_end(session: live.LiveSession | None, max_line_chars=42, max_lines=2, max_cue_seconds=7.0,
+             max_chars_per_second=0.0, min_gap_seconds=0.0):
     """Recording stopped: the whole recording transcribed once, its files, and the recording itself. The
     session is dropped (None): after Stop the page keeps only the texts and files it shows."""
     if session is None:
         return gr.skip(), None, gr.skip(), None
     try:
-        return in_request_scope(lambda: _finish_live(session, cue_settings(max_line_chars, max_lines, max_cue_seconds)))
+        return in_request_scope(lambda: _finish_live(session, cue_settings(max_line_chars, max_lines, max_cue_seconds,
+                                                                                     max_chars_per_second, min_gap_seconds)))
     except (UserInputError, ModelUnavailableError) as error:
         return gr.skip(), None, gr.update(value=f"⚠ {error}", visible=True), None
 
@@ -233,7 +241,7 @@ def render() -> dict:
                 info="Type its name, in any language, or its code (Enter takes the first match), or let the app detect it.",
             )
             chosen_language, switched_language = gr.State("eng"), gr.State(None)
-            asr_cues = subtitle_settings()
+            _, asr_cues, asr_pace = subtitle_section()
             asr_speech = speech_check_box("transcribe-speech-check")
             asr_skip = gr.Checkbox(
                 False, label="Leave out long stretches without speech", elem_id="transcribe-skip-pauses",
@@ -284,15 +292,15 @@ def render() -> dict:
     # Streams run beside model requests (their own limit); each piece takes the model's lock for a moment.
     live_mic.stream(live_step, [live_mic, live_state], [live_state, live_text], stream_every=live.STREAM_SECONDS,
                     time_limit=live.MAX_SECONDS, concurrency_id="live", concurrency_limit=4, api_visibility="private")
-    live_mic.stop_recording(live_end, [live_state, *asr_cues], [live_text, live_files, live_errors, live_state],
+    live_mic.stop_recording(live_end, [live_state, *asr_cues, *asr_pace], [live_text, live_files, live_errors, live_state],
                             api_visibility="private", **MODEL_EVENT)
     batch_files, batch_button, batch_errors, batch_table, batch_download = batch_section("transcribe", "transcribe", batch.TRANSCRIBE)
     model_event(
-        batch_button, transcribe_files, [batch_files, asr_model, asr_language, *asr_cues, asr_speech],
+        batch_button, transcribe_files, [batch_files, asr_model, asr_language, *asr_cues, asr_speech, *asr_pace],
         [batch_table, batch_download], "transcribe_files", batch_errors,
     )
     model_event(
-        asr_button, transcribe_audio, [asr_audio, asr_model, asr_language, *asr_cues, asr_speech, asr_skip], [asr_text, asr_notes, asr_times, asr_files],
+        asr_button, transcribe_audio, [asr_audio, asr_model, asr_language, *asr_cues, asr_speech, asr_skip, *asr_pace], [asr_text, asr_notes, asr_times, asr_files],
         "transcribe", errors,
     )
     compare = compare_section.render(asr_audio, asr_language, asr_speech)

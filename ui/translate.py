@@ -56,6 +56,8 @@ def translate_input(
     max_lines: int = 2,
     max_cue_seconds: float = 7.0,
     speech_check: bool = True,
+    max_chars_per_second: float = 0.0,
+    min_gap_seconds: float = 0.0,
     progress=gr.Progress(),
 ):
     """Translate speech or text into another language, as text and optionally speech (SeamlessM4T v2).
@@ -74,6 +76,8 @@ def translate_input(
         max_lines: subtitle lines per cue, 1 to 4.
         max_cue_seconds: longest subtitle cue, 1 to 30 seconds.
         speech_check: refuse audio without speech with a message; false skips the check.
+        max_chars_per_second: reading speed, at most this many subtitle characters per second (0, the default: no rule; 15-17 is common): a faster cue stays on screen longer, into the pause after it.
+        min_gap_seconds: the least time between two subtitle cues, 0 (default) to 1 s (0.08 is 2 frames at 25 fps).
 
     Returns:
         The translation, a WAV file when speech_output is true, and .txt (and for speech .srt/.vtt) files.
@@ -86,7 +90,7 @@ def translate_input(
         validation.whole_number("beams", beams, translate.FASTEST_BEAMS, translate.DEFAULT_BEAMS),
         validation.whole_number("max_new_tokens", max_new_tokens, *translate.MAX_NEW_TOKENS_RANGE),
     )
-    cues_settings = cue_settings(max_line_chars, max_lines, max_cue_seconds)
+    cues_settings = cue_settings(max_line_chars, max_lines, max_cue_seconds, max_chars_per_second, min_gap_seconds)
     speech_check = validation.flag("speech_check", speech_check)  # checked for text input too
     report = progress_reporter(progress)
     progress(0.0, desc="Getting the model ready (the first time takes longest)…")
@@ -171,7 +175,7 @@ def render() -> dict:
                     label="Longest translation per sentence",
                     info="In word pieces (tokens); raise it if long sentences come out cut short.",
                 )
-            mt_subtitles, mt_cues = subtitle_section("translate-subtitles")
+            mt_subtitles, mt_cues, mt_pace = subtitle_section("translate-subtitles")
             mt_speech_check = speech_check_box("translate-speech-check")
             checked_by_handler(mt_text, mt_speech, mt_speaker, mt_beams, mt_max_tokens, *mt_cues, mt_speech_check)
             mt_button = gr.Button("Translate", variant="primary", elem_id="translate-button")
@@ -203,7 +207,7 @@ def render() -> dict:
     model_event(
         mt_button, translate_input,
         [mt_kind, mt_audio, mt_text, mt_source, mt_target, mt_speech, mt_speaker, mt_beams, mt_max_tokens, *mt_cues,
-         mt_speech_check],
+         mt_speech_check, *mt_pace],
         [mt_result, mt_audio_out, mt_file], "translate", errors,
     )
     searches_as_typed(mt_source, source_note, lambda _: SOURCES)
