@@ -22,6 +22,8 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from modules.config import UserInputError
+
 
 @dataclass
 class TimedText:
@@ -270,6 +272,86 @@ def write_text_files(
         files.append(write_textgrid(annotation, cues, directory / f"{stem}.TextGrid"))
         files.append(write_eaf(annotation, cues, directory / f"{stem}.eaf"))
     return files
+
+
+SUBTITLE_KINDS = ("srt", "vtt")
+
+
+@dataclass
+class SubtitleCue:
+    """One cue of a visitor's subtitle file: its identifier as written (SRT's number, VTT's optional id), its times
+    and its text with its line breaks."""
+
+    identifier: str | None
+    cue: TimedText
+
+
+def read_subtitles(path: str) -> tuple[str, list[SubtitleCue]]:
+    """An .srt (read with `srt`, numbers kept) or .vtt (webvtt-py, ids kept) file: its kind and cues."""
+    import srt
+    import webvtt
+
+    kind = Path(path).suffix.lower().lstrip(".")
+    if kind not in SUBTITLE_KINDS:
+        raise UserInputError("A subtitle file to re-time must be .srt or .vtt.")
+    try:
+        if kind == "srt":
+            parsed = list(srt.parse(Path(path).read_text(encoding="utf-8-sig")))
+            cues = [SubtitleCue(str(s.index), TimedText(s.start.total_seconds(), s.end.total_seconds(), s.content))
+                    for s in parsed]
+        else:
+            # Milliseconds, not webvtt-py's `start_in_seconds` (whole seconds: 2.5 s read as 2).
+            cues = [SubtitleCue(c.identifier, TimedText(c.start_time.in_milliseconds() / 1000,
+                                                        c.end_time.in_milliseconds() / 1000, c.text))
+                    for c in webvtt.read(path)]
+    except (srt.SRTParseError, webvtt.errors.MalformedFileError, UnicodeDecodeError, ValueError) as error:
+        raise UserInputError(f"The subtitle file {Path(path).name} can't be read as .{kind} ({error}).") from None
+    cues = [cue for cue in cues if cue.cue.text.split()]
+    if not cues:
+        raise UserInputError(f"The subtitle file {Path(path).name} holds no text to re-time.")
+    return kind, cues
+
+
+def subtitle_transcript(cues: list[SubtitleCue]) -> str:
+    """What is said, for the aligner: every cue's words in order (its words are then the cues' words)."""
+    return " ".join(" ".join(cue.cue.text.split()) for cue in cues)
+
+
+def retime(cues: list[SubtitleCue], words) -> tuple[list[SubtitleCue], list[SubtitleCue]]:
+    """The cues with the times of their own words (`words`: the aligner's, one per word of `subtitle_transcript`,
+    each with start, end and `low`), and the cues whose words the audio doesn't hold (all fit poorly): those keep
+    their times, for the visitor to look at; nothing is invented for them."""
+    timed, missing, position = [], [], 0
+    for cue in cues:
+        count = len(cue.cue.text.split())
+        own = words[position : position + count]
+        position += count
+        if not own or all(word.low for word in own):
+            timed.append(cue)
+            missing.append(cue)
+        else:
+            timed.append(SubtitleCue(cue.identifier, TimedText(own[0].start, own[-1].end, cue.cue.text)))
+    return timed, missing
+
+
+def write_subtitles(kind: str, cues: list[SubtitleCue], path: Path) -> Path:
+    """The cues in the visitor's own format, numbering and line breaks."""
+    import datetime
+
+    import srt
+    import webvtt
+
+    if kind == "srt":
+        entries = [srt.Subtitle(int(cue.identifier) if (cue.identifier or "").isdigit() else number,
+                                datetime.timedelta(seconds=cue.cue.start), datetime.timedelta(seconds=cue.cue.end),
+                                cue.cue.text) for number, cue in enumerate(cues, 1)]
+        path.write_text(srt.compose(entries, reindex=False), encoding="utf-8")
+    else:
+        document = webvtt.WebVTT(captions=[
+            webvtt.Caption(_time(cue.cue.start, "."), _time(cue.cue.end, "."), cue.cue.text, identifier=cue.identifier)
+            for cue in cues])
+        document.save(str(path))
+    return path
 
 
 def as_dicts(items: list[TimedText]) -> list[dict]:

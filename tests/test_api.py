@@ -235,3 +235,21 @@ def test_reading_speed_and_gap_are_new_optional_last_inputs(client):
     with pytest.raises(Exception, match="min_gap_seconds is out of range"):
         client.predict(audio, transcript, "eng", None, False, 42, 2, 7.0, True, "facebook/mms-1b-all", 0, 5,
                        api_name="/align")
+
+
+def test_align_retimes_a_subtitle_file_in_its_own_format(client, tmp_path):
+    """Issue 23: an .srt given to /align comes back re-timed, as .srt with its numbers and line breaks. The tiny
+    model's random weights fit no word, so every cue keeps its times and the notes name them all."""
+    import srt
+
+    given = tmp_path / "talk.srt"
+    given.write_text("7\n00:00:05,000 --> 00:00:06,000\nHello, this is a test\nof multilingual\n\n"
+                     "8\n00:00:07,000 --> 00:00:08,000\nspeech recognition.\n", encoding="utf-8")
+    _, table, files, notes = client.predict(handle_file(str(EXAMPLES / "english.wav")), "", "eng",
+                                            handle_file(str(given)), api_name="/align")
+    words = [row[0] for row in table["data"] if not row[0].startswith("  ")]
+    assert words == "Hello, this is a test of multilingual speech recognition.".split()
+    retimed = next(f for f in files if f.endswith("talk.retimed.srt"))
+    back = list(srt.parse(Path(retimed).read_text(encoding="utf-8")))
+    assert [(s.index, s.content) for s in back] == [(7, "Hello, this is a test\nof multilingual"), (8, "speech recognition.")]
+    assert "Re-timed 0 of 2 subtitles (talk.retimed.srt)" in notes and "subtitles 7, 8" in notes

@@ -304,3 +304,46 @@ def test_reading_speed_and_gap_rules_in_the_one_cue_builder():
     # A short cue is not cut below half a second: the next one starts later instead.
     short = build_cues([TimedText(0.0, 0.3, "Hi."), TimedText(0.3, 1.0, "There.")], CueSettings(min_gap_seconds=0.1))
     assert [(c.start, round(c.end, 2)) for c in short] == [(0.0, 0.3), (0.4, 1.0)]
+
+
+def test_a_subtitle_file_is_retimed_cue_by_cue_keeping_its_format(tmp_path):
+    """Issue 23: every cue keeps its text, line breaks and number, and gets its own words' times; a cue whose words
+    the audio doesn't hold keeps its times and is returned as missing."""
+    from types import SimpleNamespace
+
+    from modules import subtitles
+
+    given = tmp_path / "episode.srt"
+    given.write_text("57\n00:00:10,000 --> 00:00:12,000\nHello there,\nmy friend.\n\n"
+                     "58\n00:00:13,000 --> 00:00:14,000\nNot in it.\n\n"
+                     "59\n00:00:20,000 --> 00:00:21,500\nGoodbye.\n", encoding="utf-8")
+    kind, cues = subtitles.read_subtitles(str(given))
+    assert kind == "srt" and [c.identifier for c in cues] == ["57", "58", "59"]
+    transcript = subtitles.subtitle_transcript(cues)
+    assert transcript == "Hello there, my friend. Not in it. Goodbye."
+    times = [(0.5, 0.8, False), (0.85, 1.2, False), (1.3, 1.5, False), (1.55, 2.0, False),
+             (2.1, 2.2, True), (2.2, 2.3, True), (2.3, 2.4, True), (4.0, 4.6, False)]
+    words = [SimpleNamespace(text=t, start=a, end=b, low=low) for t, (a, b, low) in zip(transcript.split(), times)]
+    timed, missing = subtitles.retime(cues, words)
+    assert [(c.cue.start, c.cue.end) for c in timed] == [(0.5, 2.0), (13.0, 14.0), (4.0, 4.6)]
+    assert [c.identifier for c in missing] == ["58"]
+    out = subtitles.write_subtitles(kind, timed, tmp_path / "episode.retimed.srt")
+    assert out.read_text(encoding="utf-8") == (
+        "57\n00:00:00,500 --> 00:00:02,000\nHello there,\nmy friend.\n\n"
+        "58\n00:00:13,000 --> 00:00:14,000\nNot in it.\n\n"
+        "59\n00:00:04,000 --> 00:00:04,600\nGoodbye.\n\n")
+    # WebVTT keeps its cue ids, read back by webvtt-py.
+    vtt = tmp_path / "clip.vtt"
+    vtt.write_text("WEBVTT\n\nintro\n00:00:01.000 --> 00:00:02.500\nHello there,\nmy friend.\n", encoding="utf-8")
+    kind, cues = subtitles.read_subtitles(str(vtt))
+    assert (kind, cues[0].identifier, cues[0].cue.end) == ("vtt", "intro", 2.5)
+    timed, _ = subtitles.retime(cues, words[:4])
+    import webvtt
+
+    back = webvtt.read(str(subtitles.write_subtitles(kind, timed, tmp_path / "clip.retimed.vtt")))
+    assert [(c.identifier, c.start, c.end, c.text) for c in back] == [("intro", "00:00:00.500", "00:00:02.000",
+                                                                       "Hello there,\nmy friend.")]
+    bad = tmp_path / "broken.srt"
+    bad.write_text("this is not\na subtitle file", encoding="utf-8")
+    with pytest.raises(UserInputError, match="can't be read as .srt"):
+        subtitles.read_subtitles(str(bad))

@@ -91,7 +91,7 @@ def align_audio(
         audio_file: the recording, up to 1 hour: a file, a public http(s) URL, or base64 as a data: URL (under 3 MB).
         transcript: what is said in it, all of it, up to 100,000 characters (or leave empty and give transcript_file).
         language: the language spoken, as an ISO 639-3 code, e.g. 'eng', 'fra', 'cmn-script_simplified'; the accepted codes are the enum of this argument; or "auto" to detect it.
-        transcript_file: the transcript as a UTF-8 .txt file instead of the text.
+        transcript_file: the transcript as a UTF-8 .txt file instead of the text; or a subtitle file (.srt, .vtt) to re-time: every cue keeps its text, line breaks and number and gets the times of its words, in the same format (cues the audio doesn't hold keep their times and are named in the notes).
         characters: also time each letter.
         max_line_chars: subtitle characters per line, 10 to 200.
         max_lines: subtitle lines per cue, 1 to 4.
@@ -112,10 +112,16 @@ def align_audio(
     model_id = validation.one_of("model_id", model_id, align.ALIGN_MODELS)
     characters = validation.flag("characters", characters)
     settings = cue_settings(max_line_chars, max_lines, max_cue_seconds, max_chars_per_second, min_gap_seconds)
+    subtitle_file = None  # (kind, cues) of a subtitle file to re-time
     if transcript_file:
         if transcript.strip():
-            raise UserInputError("Give the transcript once: typed in the box or as a .txt file, not both.")
-        transcript = read_transcript_file(transcript_file)
+            raise UserInputError("Give the transcript once: typed in the box or as a file, not both.")
+        if Path(transcript_file).suffix.lower().lstrip(".") in subtitles.SUBTITLE_KINDS:
+            read_transcript_file(transcript_file)  # the same size limit as a .txt
+            subtitle_file = subtitles.read_subtitles(transcript_file)
+            transcript = subtitles.subtitle_transcript(subtitle_file[1])
+        else:
+            transcript = read_transcript_file(transcript_file)
     clip = load_clip(audio_file, SETTINGS.max_transcribe_seconds, speech_check, progress)
     progress(0.0, desc="Getting the model ready (the first time takes longest)…")
     result = align.align(clip.samples, transcript, language, progress=progress_reporter(progress), model_id=model_id)
@@ -133,7 +139,19 @@ def align_audio(
     )
     files = subtitles.write_text_files(written, cues, output_directory(), stem, details=result.details(),
                                        annotation=annotation)
-    notes = " ".join([f"Language: {languages.language_name(result.language)} ({result.language}).", *result.notes])
+    retimed_note = []
+    if subtitle_file is not None:
+        kind, given = subtitle_file
+        timed, missing = subtitles.retime(given, result.words)
+        name = f"{Path(transcript_file).stem}.retimed.{kind}"
+        files.insert(0, subtitles.write_subtitles(kind, timed, output_directory() / name))
+        retimed_note.append(f"Re-timed {len(timed) - len(missing)} of {len(timed)} subtitles ({name}).")
+        if missing:
+            shown = ", ".join(cue.identifier or str(given.index(cue) + 1) for cue in missing[:20])
+            retimed_note.append(f"Not found in the audio, so left with their own times: subtitle{'s' if len(missing) > 1 else ''} "
+                                f"{shown}{' …' if len(missing) > 20 else ''}.")
+    notes = " ".join([f"Language: {languages.language_name(result.language)} ({result.language}).", *retimed_note,
+                      *result.notes])
     if result.mismatch:
         notes = "⚠ " + notes
     # The audio goes back as it came (API callers get a file); the page then adds the words (`words_on_player`).
@@ -187,7 +205,8 @@ def render() -> dict:
                 label="What is said in the recording", lines=5, max_lines=15, elem_id="align-transcript",
                 placeholder="Paste the transcript: all of it, in the order it is spoken.",
             )
-            al_file = gr.File(label="…or a .txt file of it", file_types=[".txt"], type="filepath", elem_id="align-file")
+            al_file = gr.File(label="…or a file of it: .txt, or subtitles (.srt, .vtt) to re-time to this recording",
+                              file_types=[".txt", ".srt", ".vtt"], type="filepath", elem_id="align-file")
             # The list is the chosen model's (MMS ids, or Omnilingual's "fra_Latn"): the handler checks the value.
             al_language, al_language_note = language_picker(language_list(MMS_ASR_MODEL), "eng", "Language spoken",
                                                             "align-language")
