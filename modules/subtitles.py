@@ -354,5 +354,12 @@ def write_subtitles(kind: str, cues: list[SubtitleCue], path: Path) -> Path:
     return path
 
 
+def wrap_lines(text: str, max_chars: int) -> str:
+    """A translated cue's text in lines of at most `max_chars` (a longer word alone on its line), joined by "\n"."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(" ".join(text.split()), max_chars, break_long_words=False, break_on_hyphens=False))
+
+
 def as_dicts(items: list[TimedText]) -> list[dict]:
     return [asdict(item) for item in items]

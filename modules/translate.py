@@ -113,6 +113,30 @@ def translate_text(
     return Translation(" ".join(t for t in texts if t), target_language, waveform, SAMPLE_RATE)
 
 
+def translate_cues(
+    cues: list[str],
+    source_language: str,
+    target_language: str,
+    settings: GenerationSettings | None = None,
+    cache: ModelCache | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> Translation:
+    """A subtitle file's cues -> `target_language`, **cue by cue** (each cue its own input, so each keeps its own
+    times; a sentence running across cues is translated in parts). The decoder-step budget counts every cue.
+    `segments` holds the translated cues in order (times are the caller's)."""
+    _check_language(source_language, languages.SEAMLESS_TEXT_IN, "source")
+    settings = settings or GenerationSettings()
+    entry = _seamless(cache, target_language, settings)
+    pieces = [" ".join(cue.split()) for cue in cues]
+    inputs = functools.partial(entry.processor, src_lang=source_language, padding=True, return_tensors="pt")
+    together = SENTENCES_AT_ONCE_ON_GPU if entry.device.type == "cuda" and not settings.speech_output else 1
+    texts, waveform = _translate_pieces(
+        entry, pieces, lambda group: inputs(text=group), "subtitle", target_language, settings, progress, together
+    )
+    return Translation(" ".join(t for t in texts if t), target_language, waveform, SAMPLE_RATE,
+                       [TimedText(0.0, 0.0, t) for t in texts])
+
+
 # On CUDA, text -> text sentences are translated several per `generate`, padded with the attention mask: the
 # text encoder gives each sentence exactly its states alone, so the tokens are the same as one at a time
 # (tests/test_translate.py, on the CPU). Not speech input: the speech encoder's strided adaptor reads padding

@@ -253,3 +253,24 @@ def test_align_retimes_a_subtitle_file_in_its_own_format(client, tmp_path):
     back = list(srt.parse(Path(retimed).read_text(encoding="utf-8")))
     assert [(s.index, s.content) for s in back] == [(7, "Hello, this is a test\nof multilingual"), (8, "speech recognition.")]
     assert "Re-timed 0 of 2 subtitles (talk.retimed.srt)" in notes and "subtitles 7, 8" in notes
+
+
+def test_translate_a_subtitle_file_keeping_its_times(client, tmp_path):
+    """Issue 23: "Subtitles" and subtitle_file (new, last): every cue translated alone, same times, numbers and
+    format; the text of each is the model's translation of that cue alone (checked against /translate's Text)."""
+    import srt
+
+    given = tmp_path / "talk.srt"
+    given.write_text("12\n00:00:01,000 --> 00:00:02,500\ngood\nmorning\n\n"
+                     "13\n00:00:03,000 --> 00:00:04,000\nthank you\n", encoding="utf-8")
+    text, audio, files = client.predict("Subtitles", None, "", "eng", "fra", False, 0, 5, 256, 42, 2, 7.0, True, 0, 0,
+                                        handle_file(str(given)), api_name="/translate")
+    assert audio is None
+    assert sorted(Path(f).name for f in files) == ["talk.fra.seamless-m4t-v2-large.srt", "talk.fra.seamless-m4t-v2-large.txt"]
+    back = list(srt.parse(Path(next(f for f in files if f.endswith(".srt"))).read_text(encoding="utf-8")))
+    assert [(s.index, s.start.total_seconds(), s.end.total_seconds()) for s in back] == [(12, 1.0, 2.5), (13, 3.0, 4.0)]
+    alone = [client.predict("Text", None, cue, "eng", "fra", False, api_name="/translate")[0]
+             for cue in ("good morning", "thank you")]
+    assert [" ".join(s.content.split()) for s in back] == [" ".join(a.split()) for a in alone]
+    with pytest.raises(Exception, match="No subtitle file was given"):
+        client.predict("Subtitles", None, "", "eng", "fra", False, api_name="/translate")

@@ -289,8 +289,14 @@ def test_translate_shows_speech_settings_only_for_speech(page, app_url):
     expect(page.locator("#translate-subtitles")).to_be_hidden()
     expect(page.locator("#translate-speech-check")).to_be_hidden()
     expect(page.locator("#translate-source")).to_be_visible()
+    page.locator("#translate-kind").get_by_label("Subtitles").check()  # issue 23: a subtitle file, its own times
+    expect(page.locator("#translate-subtitle-file")).to_be_visible()
+    expect(page.locator("#translate-source")).to_be_visible()
+    expect(page.locator("#translate-subtitles")).to_be_hidden()
+    expect(page.locator("#translate-audio")).to_be_hidden()
     page.locator("#translate-kind").get_by_label("Speech").check()
     expect(page.locator("#translate-subtitles")).to_be_visible()
+    expect(page.locator("#translate-subtitle-file")).to_be_hidden()
 
 
 def test_a_test_set_has_its_own_section_in_transcribe(page, app_url):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import gradio as gr
 
 from modules import languages, subtitles, text, translate, validation
+from modules.config import UserInputError
 from modules.models import SEAMLESS_MODEL
 from ui.common import (
     download_box,
@@ -38,7 +41,7 @@ INTRO = (
     f"translation in {languages.SEAMLESS_SPEECH_OUT.language_count} of them (SeamlessM4T-v2). For speech, the "
     "language spoken is recognised by itself."
 )
-INPUT_SPEECH, INPUT_TEXT = "Speech", "Text"
+INPUT_SPEECH, INPUT_TEXT, INPUT_SUBTITLES = "Speech", "Text", "Subtitles"
 
 
 @shows_errors
@@ -58,12 +61,13 @@ def translate_input(
     speech_check: bool = True,
     max_chars_per_second: float = 0.0,
     min_gap_seconds: float = 0.0,
+    subtitle_file: str | None = None,
     progress=gr.Progress(),
 ):
-    """Translate speech or text into another language, as text and optionally speech (SeamlessM4T v2).
+    """Translate speech, text or a subtitle file into another language, as text and optionally speech (SeamlessM4T v2).
 
     Args:
-        input_kind: "Speech" (audio_file, up to 10 minutes) or "Text" (input_text, up to 2,000 characters).
+        input_kind: "Speech" (audio_file, up to 10 minutes), "Text" (input_text, up to 2,000 characters) or "Subtitles" (subtitle_file).
         audio_file: the recording, when input_kind is "Speech": a file, a public http(s) URL, or base64 as a data: URL (under 3 MB).
         input_text: the text, when input_kind is "Text".
         source_language: the language of the text, as an ISO 639-3 code (e.g. 'eng'); unused for speech.
@@ -78,11 +82,12 @@ def translate_input(
         speech_check: refuse audio without speech with a message; false skips the check.
         max_chars_per_second: reading speed, at most this many subtitle characters per second (0, the default: no rule; 15-17 is common): a faster cue stays on screen longer, into the pause after it.
         min_gap_seconds: the least time between two subtitle cues, 0 (default) to 1 s (0.08 is 2 frames at 25 fps).
+        subtitle_file: an .srt or .vtt file, when input_kind is "Subtitles": translated cue by cue (each cue alone, so a sentence running across cues is translated in parts), every cue keeping its times and number or id, in the same format; source_language is the cues' language; at most 2,000 characters in all.
 
     Returns:
         The translation, a WAV file when speech_output is true, and .txt (and for speech .srt/.vtt) files.
     """
-    input_kind = validation.one_of("input_kind", input_kind, (INPUT_SPEECH, INPUT_TEXT))
+    input_kind = validation.one_of("input_kind", input_kind, (INPUT_SPEECH, INPUT_TEXT, INPUT_SUBTITLES))
     target_language = validation.text("target_language", target_language)
     settings = translate.GenerationSettings(
         validation.flag("speech_output", speech_output),
@@ -97,6 +102,10 @@ def translate_input(
     if input_kind == INPUT_SPEECH:
         clip = load_clip(audio_file, SETTINGS.max_translate_seconds, speech_check, progress)
         result = translate.translate_speech(clip.samples, target_language, settings, progress=report)
+    elif input_kind == INPUT_SUBTITLES:
+        return _translate_subtitles(validation.text("subtitle_file", subtitle_file, optional=True),
+                                    validation.text("source_language", source_language), target_language, settings,
+                                    cues_settings, report)
     else:
         cleaned = text.clean_text(validation.text("input_text", input_text), SETTINGS.max_text_chars)
         source_language = validation.text("source_language", source_language)
@@ -108,6 +117,27 @@ def translate_input(
     # Speech input gives timed pieces: the translation comes as subtitles (.srt, .vtt) too.
     cues = subtitles.build_cues(subtitles.spread_words(result.segments), cues_settings)
     files = subtitles.write_text_files(result.text, cues, output_directory(), stem)
+    return result.text, speech, [str(path) for path in files]
+
+
+def _translate_subtitles(path: str | None, source_language: str, target_language: str,
+                         settings: translate.GenerationSettings, cues_settings: subtitles.CueSettings, report):
+    """A subtitle file translated cue by cue into the same format, times and numbering; its lines re-wrapped to the
+    subtitle settings' characters per line."""
+    if not path:
+        raise UserInputError("No subtitle file was given: upload an .srt or .vtt file.")
+    kind, given = subtitles.read_subtitles(path)
+    text.clean_text(" ".join(cue.cue.text for cue in given), SETTINGS.max_text_chars)  # the text length limit
+    result = translate.translate_cues([cue.cue.text for cue in given], source_language, target_language, settings,
+                                      progress=report)
+    wrapped = [subtitles.wrap_lines(piece.text, cues_settings.max_line_chars) for piece in result.segments]
+    translated = [subtitles.SubtitleCue(cue.identifier, subtitles.TimedText(cue.cue.start, cue.cue.end, lines))
+                  for cue, lines in zip(given, wrapped)]
+    stem = download_stem(f"{Path(path).stem}", target_language, SEAMLESS_MODEL)
+    directory = output_directory()
+    files = [subtitles.write_subtitles(kind, translated, directory / f"{stem}.{kind}"),
+             *subtitles.write_text_files(result.text, [], directory, stem)]
+    speech = speech_file(result.waveform, result.sampling_rate, f"{stem}.wav") if result.waveform is not None else None
     return result.text, speech, [str(path) for path in files]
 
 
@@ -127,11 +157,12 @@ def speech_output_for(target: str, wanted: bool):
 
 
 def show_translate_input(input_kind: str):
-    """Speech needs no source language (Seamless encodes any speech); text does. Settings only speech input uses
-    (subtitles, the speech check) are shown with it alone."""
-    is_text = input_kind == INPUT_TEXT
-    speech_only = gr.update(visible=not is_text)
-    return speech_only, gr.update(visible=is_text), gr.update(visible=is_text), speech_only, speech_only
+    """Speech needs no source language (Seamless encodes any speech); text and subtitles do. Settings only speech
+    input uses (subtitle layout, the speech check) are shown with it alone; a subtitle file keeps its own times."""
+    is_text, is_subtitles = input_kind == INPUT_TEXT, input_kind == INPUT_SUBTITLES
+    speech_only = gr.update(visible=input_kind == INPUT_SPEECH)
+    return (speech_only, gr.update(visible=is_text), gr.update(visible=is_text or is_subtitles), speech_only,
+            speech_only, gr.update(visible=is_subtitles))
 
 
 SOURCES = LanguageList(languages.SEAMLESS_TEXT_IN, missing="SeamlessM4T doesn't translate from it")
@@ -144,12 +175,16 @@ def render() -> dict:
     availability = availability_box()
     with gr.Row():
         with gr.Column():
-            mt_kind = gr.Radio([INPUT_SPEECH, INPUT_TEXT], value=INPUT_SPEECH, label="Translate", elem_id="translate-kind")
+            mt_kind = gr.Radio([INPUT_SPEECH, INPUT_TEXT, INPUT_SUBTITLES], value=INPUT_SPEECH, label="Translate",
+                               elem_id="translate-kind")
             mt_audio = audio_input("translate-audio")
             mt_text = gr.Textbox(
                 label="Text", lines=4, visible=False, elem_id="translate-text",
                 info=f"Up to {SETTINGS.max_text_chars:,} characters.",
             )
+            mt_subtitle_file = gr.File(label="Subtitles to translate (.srt, .vtt): same times and numbering, cue by cue",
+                                       file_types=[".srt", ".vtt"], type="filepath", visible=False,
+                                       elem_id="translate-subtitle-file")
             mt_source, source_note = language_picker(SOURCES, "eng", "Language of the text", "translate-source", visible=False)
             mt_target, target_note = language_picker(TARGETS, "fra", "Translate into", "translate-target")
             mt_speech = gr.Checkbox(
@@ -207,12 +242,13 @@ def render() -> dict:
     model_event(
         mt_button, translate_input,
         [mt_kind, mt_audio, mt_text, mt_source, mt_target, mt_speech, mt_speaker, mt_beams, mt_max_tokens, *mt_cues,
-         mt_speech_check, *mt_pace],
+         mt_speech_check, *mt_pace, mt_subtitle_file],
         [mt_result, mt_audio_out, mt_file], "translate", errors,
     )
     searches_as_typed(mt_source, source_note, lambda _: SOURCES)
     searches_as_typed(mt_target, target_note, lambda _: TARGETS)
-    mt_kind.change(show_translate_input, mt_kind, [mt_audio, mt_text, mt_source, mt_subtitles, mt_speech_check], **PRIVATE)
+    mt_kind.change(show_translate_input, mt_kind,
+                   [mt_audio, mt_text, mt_source, mt_subtitles, mt_speech_check, mt_subtitle_file], **PRIVATE)
     # Ticking (by the visitor or an example) is a wish the box keeps following as the target changes; only the
     # visitor's own unticking ends it (the app's unticking for an unspeakable target does not).
     speech_wanted = gr.State(False)
