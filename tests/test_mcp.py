@@ -18,13 +18,15 @@ TOOLS = {
     "identify_language": ["audio_file", "model_id", "top_k", "speech_check"],
     "identify_files": ["files", "model_id", "speech_check"],
     "transcribe_audio": ["audio_file", "model_id", "language", "max_line_chars", "max_lines", "max_cue_seconds",
-                         "speech_check", "skip_pauses"],
-    "transcribe_files": ["files", "model_id", "language", "max_line_chars", "max_lines", "max_cue_seconds", "speech_check"],
+                         "speech_check", "skip_pauses", "max_chars_per_second", "min_gap_seconds"],
+    "transcribe_files": ["files", "model_id", "language", "max_line_chars", "max_lines", "max_cue_seconds", "speech_check",
+                         "max_chars_per_second", "min_gap_seconds"],
     "align_audio": ["audio_file", "transcript", "language", "transcript_file", "characters", "max_line_chars",
-                    "max_lines", "max_cue_seconds", "speech_check", "model_id"],
+                    "max_lines", "max_cue_seconds", "speech_check", "model_id", "max_chars_per_second", "min_gap_seconds"],
     "speak_text": ["input_text", "language", "seed", "speed", "expressiveness"],
     "translate_input": ["input_kind", "audio_file", "input_text", "source_language", "target_language", "speech_output",
-                        "speaker", "beams", "max_new_tokens", "max_line_chars", "max_lines", "max_cue_seconds", "speech_check"],
+                        "speaker", "beams", "max_new_tokens", "max_line_chars", "max_lines", "max_cue_seconds", "speech_check",
+                        "max_chars_per_second", "min_gap_seconds", "subtitle_file"],
     "list_languages": ["query", "task", "max_cer"],
     "compare_models": ["audio_file", "language", "reference", "speech_check"],
     "score_test_set": ["files", "language"],
@@ -58,7 +60,10 @@ def test_every_tab_is_a_described_tool(app_url):
         assert all(properties[argument].get("description") for argument in arguments), name
         assert len(tool.description) > 60, name
     assert "1,137 languages" in tools["speak_text"].description
-    assert "eng" in tools["speak_text"].inputSchema["properties"]["language"]["enum"]
+    # The language boxes take typed names (issue 22), so no enum: the description points to the codes.
+    assert "ISO 639-3" in tools["speak_text"].inputSchema["properties"]["language"]["description"]
+    assert "0 (default) to 1 s" in tools["align_audio"].inputSchema["properties"]["min_gap_seconds"]["description"]
+    assert ".srt or .vtt" in tools["translate_input"].inputSchema["properties"]["subtitle_file"]["description"]
     assert "up to 100,000 characters" in tools["align_audio"].inputSchema["properties"]["transcript"]["description"]
 
 

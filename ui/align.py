@@ -90,7 +90,7 @@ def align_audio(
     Args:
         audio_file: the recording, up to 1 hour: a file, a public http(s) URL, or base64 as a data: URL (under 3 MB).
         transcript: what is said in it, all of it, up to 100,000 characters (or leave empty and give transcript_file).
-        language: the language spoken, as an ISO 639-3 code, e.g. 'eng', 'fra', 'cmn-script_simplified'; the accepted codes are the enum of this argument; or "auto" to detect it.
+        language: the language spoken, as an ISO 639-3 code, e.g. 'eng', 'fra', 'cmn-script_simplified' (/languages lists them), or "auto" to detect it.
         transcript_file: the transcript as a UTF-8 .txt file instead of the text; or a subtitle file (.srt, .vtt) to re-time: every cue keeps its text, line breaks and number and gets the times of its words, in the same format (cues the audio doesn't hold keep their times and are named in the notes).
         characters: also time each letter.
         max_line_chars: subtitle characters per line, 10 to 200.

@@ -70,7 +70,7 @@ def speak_text(
 
     Args:
         input_text: the text to read; numbers are read as words where the language has rules for them.
-        language: the voice, as an ISO 639-3 code (e.g. 'eng', 'ron', 'urd-script_latin'); the accepted codes are the enum of this argument.
+        language: the voice, as an ISO 639-3 code (e.g. 'eng', 'ron', 'urd-script_latin'); /languages lists every voice (its speak field).
         seed: 0 to 4,294,967,295; the same text, seed and settings give the same audio.
         speed: 0.5 to 2 (1 = the voice's own pace).
         expressiveness: 0 to 1 (the voice's own is 0.667).
