@@ -54,9 +54,10 @@ TYPED = {
 }
 
 
-@pytest.mark.parametrize("tab, elem_id", list(TYPED))
-def test_typing_a_language_and_pressing_enter_picks_it(sized_page, app_url, tab, elem_id):
-    page = sized_page
+# Every box at desktop size; one at phone size too (the same picker: its layout is what differs).
+@pytest.mark.parametrize("size, tab, elem_id", [("desktop", *key) for key in TYPED] + [("phone", "Speak", "speak-language")])
+def test_typing_a_language_and_pressing_enter_picks_it(page, app_url, size, tab, elem_id):
+    page.set_viewport_size(dict(zip(("width", "height"), SIZES[size])))
     page.goto(app_url)
     open_tab(page, tab)
     for typed, code in TYPED[(tab, elem_id)]:
@@ -170,8 +171,7 @@ def visible_messages(page) -> list[str]:
     return [text.strip() for text in page.locator("[id$='-error']:visible, .block.upload-note:visible, #speak-note:visible").all_inner_texts()]
 
 
-def test_a_new_upload_clears_what_was_said_about_the_last_one(sized_page, app_url, bad_audio_dir):
-    page = sized_page
+def test_a_new_upload_clears_what_was_said_about_the_last_one(page, app_url, bad_audio_dir):
     page.goto(app_url)
     open_tab(page, "Transcribe")
     upload = page.locator("#transcribe-audio input[type=file]")
