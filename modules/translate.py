@@ -101,16 +101,8 @@ def translate_text(
     progress: Callable[[float, str], None] | None = None,
 ) -> Translation:
     """Text -> `target_language`, sentence by sentence (the model is trained on sentences)."""
-    _check_language(source_language, languages.SEAMLESS_TEXT_IN, "source")
-    settings = settings or GenerationSettings()
-    entry = _seamless(cache, target_language, settings)
-    sentences = split_sentences(text)
-    inputs = functools.partial(entry.processor, src_lang=source_language, padding=True, return_tensors="pt")
-    together = SENTENCES_AT_ONCE_ON_GPU if entry.device.type == "cuda" and not settings.speech_output else 1
-    texts, waveform = _translate_pieces(
-        entry, sentences, lambda group: inputs(text=group), "sentence", target_language, settings, progress, together
-    )
-    return Translation(" ".join(t for t in texts if t), target_language, waveform, SAMPLE_RATE)
+    return _translate_texts(split_sentences(text), "sentence", source_language, target_language, settings, cache,
+                            progress)[1]
 
 
 def translate_cues(
@@ -124,17 +116,25 @@ def translate_cues(
     """A subtitle file's cues -> `target_language`, **cue by cue** (each cue its own input, so each keeps its own
     times; a sentence running across cues is translated in parts). The decoder-step budget counts every cue.
     `segments` holds the translated cues in order (times are the caller's)."""
+    pieces = [" ".join(cue.split()) for cue in cues]
+    texts, translation = _translate_texts(pieces, "subtitle", source_language, target_language, settings, cache, progress)
+    translation.segments = [TimedText(0.0, 0.0, text) for text in texts]
+    return translation
+
+
+def _translate_texts(pieces: list[str], unit: str, source_language: str, target_language: str,
+                     settings: GenerationSettings | None, cache: ModelCache | None,
+                     progress: Callable[[float, str], None] | None) -> tuple[list[str], Translation]:
+    """Each piece of text translated as one input: the pieces' translations, in order, and the whole."""
     _check_language(source_language, languages.SEAMLESS_TEXT_IN, "source")
     settings = settings or GenerationSettings()
     entry = _seamless(cache, target_language, settings)
-    pieces = [" ".join(cue.split()) for cue in cues]
     inputs = functools.partial(entry.processor, src_lang=source_language, padding=True, return_tensors="pt")
     together = SENTENCES_AT_ONCE_ON_GPU if entry.device.type == "cuda" and not settings.speech_output else 1
     texts, waveform = _translate_pieces(
-        entry, pieces, lambda group: inputs(text=group), "subtitle", target_language, settings, progress, together
+        entry, pieces, lambda group: inputs(text=group), unit, target_language, settings, progress, together
     )
-    return Translation(" ".join(t for t in texts if t), target_language, waveform, SAMPLE_RATE,
-                       [TimedText(0.0, 0.0, t) for t in texts])
+    return texts, Translation(" ".join(t for t in texts if t), target_language, waveform, SAMPLE_RATE)
 
 
 # On CUDA, text -> text sentences are translated several per `generate`, padded with the attention mask: the
