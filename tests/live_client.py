@@ -97,4 +97,4 @@ class LiveClient:
             self.http.post(f"{self.api}/stream/{self.stream_event}/close")
             if self._listener is not None:
                 self._listener.join(30)
-        return self._call(self.stop_id, [None, 42, 2, 7.0])["output"]
+        return self._call(self.stop_id, [None, 42, 2, 7.0, 0.0, 0.0])["output"]  # the page sends every cue setting

@@ -44,13 +44,10 @@ def type_and_enter(page, elem_id: str, typed: str):
 
 
 # What a first-time visitor types, and the language they mean, in each tab's box (the tab's model's own id).
-TYPED = {
-    ("Speak", "speak-language"): [("English", "eng"), ("Hindi", "hin"), ("espanol", "spa"), ("हिंदी", "hin"),
-                                  ("francais", "fra"), ("limba română", "ron"), ("farsi", "fas")],
-    ("Transcribe", "transcribe-language"): [("English", "eng"), ("Hindi", "hin"), ("Chinese", "cmn-script_simplified"),
-                                            ("espanol", "spa"), ("हिंदी", "hin"), ("mandarin", "cmn-script_simplified"),
-                                            ("Malay", "zlm")],
-    ("Align", "align-language"): [("English", "eng"), ("Chinese", "cmn-script_simplified"), ("romana", "ron")],
+TYPED = {  # the issue's own cases in the browser; tests/test_languages.py ranks 15 spellings in 3 catalogs
+    ("Speak", "speak-language"): [("English", "eng"), ("हिंदी", "hin"), ("limba română", "ron")],
+    ("Transcribe", "transcribe-language"): [("Hindi", "hin"), ("Chinese", "cmn-script_simplified"), ("Malay", "zlm")],
+    ("Align", "align-language"): [("espanol", "spa"), ("Chinese", "cmn-script_simplified")],
 }
 
 
