@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from modules import ctc, gpu, languages, text, transcribe
+from modules import ctc, gpu, text, transcribe
 from modules.config import UserInputError
 from modules.models import CATALOG, MMS_ASR_MODEL, OMNI_CTC_MODELS, ModelCache, default_cache
 from modules.subtitles import TimedText
