@@ -16,7 +16,7 @@ from ui import align, carry, compare, identify, languages, speak, transcribe, tr
 from ui.gradio_fixes import (  # noqa: E402
     end_idle_streams, fix_mcp_tool_arguments, keep_sessions_to_the_apps_components, limit_url_downloads,
 )
-from ui.common import ENTER_RANKS_SCRIPT, SETTINGS  # noqa: E402
+from ui.common import PAGE_SCRIPT, SETTINGS  # noqa: E402
 
 TABS = [
     ("Identify", identify), ("Transcribe", transcribe), ("Align", align), ("Speak", speak), ("Translate", translate),
@@ -74,7 +74,7 @@ end_idle_streams(live.IDLE_SECONDS)  # a live-caption stream whose page left fre
 demo = build_demo()
 # What every launch of this page passes (the tests launch it the same way).
 LAUNCH_OPTIONS = dict(
-    css=CSS, head=ENTER_RANKS_SCRIPT, max_file_size=SETTINGS.max_file_size, state_session_capacity=SETTINGS.sessions_kept, mcp_server=SETTINGS.mcp
+    css=CSS, head=PAGE_SCRIPT, max_file_size=SETTINGS.max_file_size, state_session_capacity=SETTINGS.sessions_kept, mcp_server=SETTINGS.mcp
 )
 
 if __name__ == "__main__":

@@ -16,11 +16,16 @@ back with webvtt-py and pysubs2.
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 import re
+import textwrap
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import srt
+import webvtt
 
 from modules.config import UserInputError
 
@@ -288,9 +293,6 @@ class SubtitleCue:
 
 def read_subtitles(path: str) -> tuple[str, list[SubtitleCue]]:
     """An .srt (read with `srt`, numbers kept) or .vtt (webvtt-py, ids kept) file: its kind and cues."""
-    import srt
-    import webvtt
-
     kind = Path(path).suffix.lower().lstrip(".")
     if kind not in SUBTITLE_KINDS:
         raise UserInputError("A subtitle file to re-time must be .srt or .vtt.")
@@ -336,11 +338,6 @@ def retime(cues: list[SubtitleCue], words) -> tuple[list[SubtitleCue], list[Subt
 
 def write_subtitles(kind: str, cues: list[SubtitleCue], path: Path) -> Path:
     """The cues in the visitor's own format, numbering and line breaks."""
-    import datetime
-
-    import srt
-    import webvtt
-
     if kind == "srt":
         entries = [srt.Subtitle(int(cue.identifier) if (cue.identifier or "").isdigit() else number,
                                 datetime.timedelta(seconds=cue.cue.start), datetime.timedelta(seconds=cue.cue.end),
@@ -356,8 +353,6 @@ def write_subtitles(kind: str, cues: list[SubtitleCue], path: Path) -> Path:
 
 def wrap_lines(text: str, max_chars: int) -> str:
     """A translated cue's text in lines of at most `max_chars` (a longer word alone on its line), joined by "\n"."""
-    import textwrap
-
     return "\n".join(textwrap.wrap(" ".join(text.split()), max_chars, break_long_words=False, break_on_hyphens=False))
 
 

@@ -13,6 +13,7 @@ MMS-TTS text goes through two stages (see `prepare_for_voice`):
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 import unicodedata
@@ -285,8 +286,6 @@ def say_symbols(text: str, language: str | None) -> str:
             return match[0]
 
     def date(year: int, month: int, day: int, written: str) -> str:
-        import datetime
-
         from babel.dates import format_date
 
         try:
@@ -296,7 +295,7 @@ def say_symbols(text: str, language: str | None) -> str:
 
     def short_date(match: re.Match) -> str:
         # The order CLDR's short date pattern gives the language: month first in US English, day first in most.
-        month_first = get_date_order(locale)
+        month_first = _month_first(locale)
         first, second, year = int(match[1]), int(match[3]), int(match[4])
         month, day = (first, second) if month_first else (second, first)
         return date(year, month, day, match[0])
@@ -309,7 +308,7 @@ def say_symbols(text: str, language: str | None) -> str:
     return re.sub(r" {2,}", " ", text.replace("\u202f", " ").replace("\xa0", " "))
 
 
-def get_date_order(locale) -> bool:
+def _month_first(locale) -> bool:
     """Whether the locale's short date writes the month before the day (CLDR: "M/d/yy" in English)."""
     from babel.dates import get_date_format
 

@@ -581,7 +581,8 @@ def language_picker(
 # it (Gradio keeps typed text as the value, since the box takes custom values). After arrow keys, Enter takes
 # the option shown.
 # Entering the box selects the language shown, so what the visitor types replaces it rather than joining it.
-ENTER_RANKS_SCRIPT = """
+# The same script rewords Gradio's queue position (below).
+PAGE_SCRIPT = """
 <script>
 document.addEventListener("focusin", (event) => {
   const input = event.target;

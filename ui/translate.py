@@ -133,7 +133,7 @@ def _translate_subtitles(path: str | None, source_language: str, target_language
     wrapped = [subtitles.wrap_lines(piece.text, cues_settings.max_line_chars) for piece in result.segments]
     translated = [subtitles.SubtitleCue(cue.identifier, subtitles.TimedText(cue.cue.start, cue.cue.end, lines))
                   for cue, lines in zip(given, wrapped)]
-    stem = download_stem(f"{Path(path).stem}", target_language, SEAMLESS_MODEL)
+    stem = download_stem(Path(path).stem, target_language, SEAMLESS_MODEL)
     directory = output_directory()
     files = [subtitles.write_subtitles(kind, translated, directory / f"{stem}.{kind}"),
              *subtitles.write_text_files(result.text, [], directory, stem)]
