@@ -274,3 +274,9 @@ def test_translate_a_subtitle_file_keeping_its_times(client, tmp_path):
     assert [" ".join(s.content.split()) for s in back] == [" ".join(a.split()) for a in alone]
     with pytest.raises(Exception, match="No subtitle file was given"):
         client.predict("Subtitles", None, "", "eng", "fra", False, api_name="/translate")
+    # Refused by its size before it is parsed (its text limit is 2,000 characters).
+    huge = tmp_path / "huge.srt"
+    huge.write_text("".join(f"{n}\n00:00:01,000 --> 00:00:02,000\nword\n\n" for n in range(1, 2000)), encoding="utf-8")
+    with pytest.raises(Exception, match="The subtitle file is too large"):
+        client.predict("Subtitles", None, "", "eng", "fra", False, 0, 5, 256, 42, 2, 7.0, True, 0, 0,
+                       handle_file(str(huge)), api_name="/translate")

@@ -126,6 +126,11 @@ def _translate_subtitles(path: str | None, source_language: str, target_language
     subtitle settings' characters per line."""
     if not path:
         raise UserInputError("No subtitle file was given: upload an .srt or .vtt file.")
+    # Bounded before it is parsed: its text may hold at most max_text_chars, and timings and numbers rarely
+    # take more than the text itself (4 bytes a character of UTF-8, then as much again for the timings).
+    if Path(path).stat().st_size > 8 * SETTINGS.max_text_chars:
+        raise UserInputError(f"The subtitle file is too large: its text may have at most {SETTINGS.max_text_chars:,} "
+                             "characters. Split it into shorter files.")
     kind, given = subtitles.read_subtitles(path)
     text.clean_text(" ".join(cue.cue.text for cue in given), SETTINGS.max_text_chars)  # the text length limit
     result = translate.translate_cues([cue.cue.text for cue in given], source_language, target_language, settings,
