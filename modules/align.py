@@ -222,7 +222,7 @@ def align(
     entry = cache.get(model_id, CATALOG[model_id])
     with entry.lock:  # the adapter must stay put while the audio is read
         if getattr(entry.model.config, "adapter_attn_dim", None):
-            transcribe.apply_adapter(entry, language)
+            transcribe.apply_adapter(entry, language, cache)
         tokenizer = entry.processor.tokenizer
         vocabulary = _alignment_vocabulary(tokenizer)
         words = read_transcript(transcript, vocabulary, language)

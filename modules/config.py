@@ -19,6 +19,11 @@ def _gigabytes_or_auto(name: str) -> int | None:
     return None if value.strip().lower() == "auto" else int(float(value) * 2**30)
 
 
+def _gigabytes_or_none(name: str, default: float) -> int | None:
+    value = os.environ.get(name, str(default)).strip().lower()
+    return None if value in ("none", "off", "") else int(float(value) * 2**30)
+
+
 @dataclass(frozen=True)
 class Settings:
     # JSON or TOML file mapping model ids to local directories (see README "Offline use").
@@ -44,6 +49,9 @@ class Settings:
     # Budget for cached model weights in bytes; least recently used models are evicted past it.
     # None ("auto"): modules/models.default_budget_bytes, from the device and the machine's memory.
     cache_budget_bytes: int | None
+    # The Hugging Face cache's share of the disk, in bytes: past it, the least recently used downloads are removed
+    # before a new one (never a model in use). None: no budget (only the disk's free space is checked).
+    disk_budget_bytes: int | None
     # Seconds to wait when checking whether the Hugging Face Hub can be reached.
     hub_check_timeout: float
     # Load and run the default models at start: "auto" (on CUDA only), "on", "off".
@@ -79,6 +87,8 @@ def load_settings() -> Settings:
         queue_size=_env_int("POLYGLOT_QUEUE_SIZE", 32),
         concurrency=_env_int("POLYGLOT_CONCURRENCY", 1),
         cache_budget_bytes=_gigabytes_or_auto("POLYGLOT_CACHE_BUDGET_GB"),
+        # A Space's disk holds 50 GB: 40 for models, the rest for uploads, results and the app itself.
+        disk_budget_bytes=_gigabytes_or_none("POLYGLOT_DISK_BUDGET_GB", 40.0),
         hub_check_timeout=_env_float("POLYGLOT_HUB_CHECK_TIMEOUT", 3.0),
         warmup=os.environ.get("POLYGLOT_WARMUP", "auto"),
         keep_files_minutes=_env_int("POLYGLOT_KEEP_FILES_MINUTES", 60),

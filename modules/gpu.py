@@ -8,7 +8,8 @@ ZeroGPU (https://huggingface.co/docs/hub/spaces-zerogpu) works differently, as t
 in a worker process forked from the server (an idle worker is used again for later calls), its arguments and
 result cross by pickle, and only a gr.Error comes back from it with its message. So on ZeroGPU a task
 decorated with `runs_models`:
-- loads the models it needs *before* the call, in the server process, where they outlive any worker. The
+- loads the models it needs *before* the call, in the server process, where they outlive any worker, and
+  downloads them (and an MMS language's adapter) there, with their progress on the page. The
   default models are loaded at start-up onto "cuda" (ZeroGPU packs them and moves them into every worker);
   models loaded later stay on the CPU in half precision and are moved to the GPU inside each call (the
   worker's copy is what moves: `ModelCache.get` does it when `inside_gpu_call()`). A worker forked before
@@ -139,7 +140,11 @@ def runs_models(
             allowance = budget.GPU_LOAD_SECONDS if any(cache.peek(model_id) is None for model_id, _ in needed) else 0.0
             budget.check_gpu_seconds(seconds(given) + allowance)
             for model_id, task in needed:
-                cache.get(model_id, task)  # here, in the server process, where it outlives the call
+                entry = cache.get(model_id, task)  # here, in the server process, where it outlives the call
+                if task != "identify" and getattr(entry.model.config, "adapter_attn_dim", None):
+                    # MMS: the language's adapter is downloaded here too, not in the call (its GPU time is counted).
+                    # With language "auto" it is known only inside the call, which downloads it then (~10 MB).
+                    cache.fetch_adapter(entry, str(given.get("language")))
             if "progress" in given:
                 given["progress"] = None  # a reporter of this process; it can't cross into the worker
             token = _load_allowance.set(allowance)

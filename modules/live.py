@@ -219,10 +219,11 @@ def read_piece(
 ) -> tuple[np.ndarray, str]:
     """The greedy CTC ids of `samples` past its first `skip` frames (context read again), and the text of
     `final_ids` followed by them. Decoded here, under the lock: an MMS tokenizer's alphabet is the adapter's."""
-    entry = (cache or default_cache()).get(model_id, CATALOG.get(model_id, "ctc"))
+    cache = cache or default_cache()
+    entry = cache.get(model_id, CATALOG.get(model_id, "ctc"))
     with entry.lock:
         if getattr(entry.model.config, "adapter_attn_dim", None):
-            transcribe.apply_adapter(entry, language)
+            transcribe.apply_adapter(entry, language, cache)
         ids = np.concatenate([c.argmax(dim=-1).numpy() for c in ctc.emissions(entry, samples)])[skip:]
         tokenizer = entry.processor.tokenizer
         return ids, transcribe.readable(tokenizer, tokenizer.decode(final_ids + ids.tolist()))

@@ -40,7 +40,7 @@ os.environ.setdefault("DISABLE_SAFETENSORS_CONVERSION", "1")
 
 import torch  # noqa: E402
 import transformers  # noqa: E402
-from huggingface_hub import resolve_revision, try_to_load_from_cache  # noqa: E402
+from huggingface_hub import hf_hub_download, resolve_revision, try_to_load_from_cache  # noqa: E402
 from transformers import (  # noqa: E402
     AutoFeatureExtractor,
     AutoProcessor,
@@ -54,7 +54,7 @@ from transformers import (  # noqa: E402
     Wav2Vec2ForSequenceClassification,
 )
 
-from modules import gpu, languages, request  # noqa: E402
+from modules import downloads, gpu, languages, request  # noqa: E402
 from modules.config import ModelUnavailableError, UserInputError, load_settings  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -181,8 +181,7 @@ def preload_entries() -> list[str]:
 # What ModelCache.availability says of a model.
 READY, DOWNLOADS, UNAVAILABLE = "ready", "downloads", "unavailable"
 
-# Weight files in transformers' order of preference: safetensors (single or sharded), then .bin.
-WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
+WEIGHT_FILES = downloads.WEIGHT_FILES
 
 
 @dataclass
@@ -327,6 +326,7 @@ class ModelCache:
         hub_check_timeout: float = 3.0,
         revisions: dict[str, str] | None = None,
         hub_cache_dir: str | None = None,
+        disk_budget_bytes: int | None = None,
     ):
         self.overrides = dict(overrides or {})  # model id -> local directory
         self.revisions = {**MODEL_REVISIONS, **(revisions or {})}
@@ -348,6 +348,9 @@ class ModelCache:
         self._hub_checked_at = -1e9
         self._hub_ok = False
         self._reported_missing: set[str] = set()
+        # Models fetched on first use, within the cache's share of the disk (modules/downloads.py).
+        self.downloader = downloads.Downloader(hub_cache_dir, disk_budget_bytes)
+        self._listings: dict[tuple[str, str], dict[str, int]] = {}  # (model id, commit) -> the Hub's file sizes
         _caches[id(self)] = self
 
     # -- what can be loaded, and from where --------------------------------------------------
@@ -374,9 +377,11 @@ class ModelCache:
         if time.monotonic() - self._hub_checked_at > 60:
             from huggingface_hub import constants
 
-            host = urlparse(constants.ENDPOINT).hostname or "huggingface.co"
+            endpoint = urlparse(constants.ENDPOINT)
+            # The endpoint's own port: a mirror named by HF_ENDPOINT (http://mirror.internal:8090) need not use 443.
+            port = endpoint.port or (80 if endpoint.scheme == "http" else 443)
             try:
-                socket.create_connection((host, 443), timeout=self.hub_check_timeout).close()
+                socket.create_connection((endpoint.hostname or "huggingface.co", port), timeout=self.hub_check_timeout).close()
                 self._hub_ok = True
             except OSError:
                 self._hub_ok = False
@@ -469,6 +474,7 @@ class ModelCache:
 
     def _cached_or_loaded(self, model_id: str, task: str, scope: request.Scope | None) -> LoadedModel:
         with self._lock:
+            self.downloader.last_used[model_id] = time.time()
             if model_id in self._entries:
                 self._entries.move_to_end(model_id)
                 self._pin_for(scope, model_id)
@@ -580,6 +586,9 @@ class ModelCache:
         local_dir = self.overrides.get(model_id)
         local_only = local_dir is not None or not self.hub_reachable()
         revision = None if local_dir is not None else self._resolve_revision(model_id, local_only)
+        if not local_only:
+            self._download(model_id, task, revision)
+            local_only = True  # every file is in the cache now: transformers reads it there, never the network
         source = local_dir or model_id
         options = dict(revision=revision, local_files_only=local_only, cache_dir=self.hub_cache_dir)
         missing = self.missing_files(model_id, task, revision) if local_only else []
@@ -592,8 +601,6 @@ class ModelCache:
         except torch.OutOfMemoryError:
             raise
         except Exception as error:  # a bad or incomplete checkpoint, of any kind: never a crash
-            if not local_only and self.missing_files(model_id, task, revision):
-                raise self._unavailable(model_id, f"downloading it failed ({_first_line(error)})") from error
             # Everything is there and still doesn't load: a real fault, worth its traceback in the log.
             reason = f"its files are there but don't load ({type(error).__name__}: {_first_line(error)})"
             raise self._unavailable(model_id, reason, error) from error
@@ -601,12 +608,60 @@ class ModelCache:
         nbytes = sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()])
         return LoadedModel(model_id, task, model, processor, self.load_device, self.dtype, nbytes, options)
 
+    # -- downloads ------------------------------------------------------------------------------
+
+    def _download(self, model_id: str, task: str, commit: str) -> None:
+        """Fetch what from_pretrained will read of `model_id` at `commit`, unless the cache holds it already."""
+        if not self.missing_files(model_id, task, commit):
+            return
+        what = model_name(model_id)
+        try:
+            sizes = self._listing(model_id, commit)
+            names = downloads.model_files(sizes, lambda name: downloads.read_json(
+                hf_hub_download(model_id, name, revision=commit, cache_dir=self.hub_cache_dir)))
+        except Exception as error:
+            raise self.downloader.failed(model_id, what, error) from error
+        files = self.downloader.missing(model_id, commit, names, sizes)
+        self.downloader.fetch(model_id, commit, what, files, self._protected(), _reporter())
+
+    def fetch_adapter(self, entry: LoadedModel, language: str) -> None:
+        """MMS: the adapter for `language` into the cache, at the commit the base model loaded from (a model
+        from a local directory, or with the Hub unreachable, has what it has)."""
+        if entry.revision is None or not self.hub_reachable():
+            return
+        for name in (f"adapter.{language}.safetensors", f"adapter.{language}.bin"):
+            if isinstance(try_to_load_from_cache(entry.model_id, name, cache_dir=self.hub_cache_dir, revision=entry.revision), str):
+                return
+        what = f"the {languages.language_name(language)} part of {entry.model_id.rsplit('/', 1)[-1]}"
+        try:
+            sizes = self._listing(entry.model_id, entry.revision)
+        except Exception as error:
+            raise self.downloader.failed(entry.model_id, what, error) from error
+        name = downloads.adapter_file(sizes, language)
+        if name is not None:  # none: load_adapter says the language isn't there
+            self.downloader.fetch(entry.model_id, entry.revision, what, [downloads.RemoteFile(name, sizes[name])],
+                                  self._protected(), _reporter())
+
+    def _listing(self, model_id: str, commit: str) -> dict[str, int]:
+        """The Hub's files of `model_id` at `commit` with their sizes; asked once per commit (a commit never changes)."""
+        key = (model_id, commit)
+        if key not in self._listings:
+            self._listings[key] = downloads.listing(model_id, commit)
+        return self._listings[key]
+
+    def _protected(self) -> set[str]:
+        """Downloads never removed to make room: models loaded or held by a request, and each tab's default."""
+        with self._lock:
+            return {*self._entries, *self._pins, *DEFAULT_MODELS}
+
     def _resolve_revision(self, model_id: str, local_only: bool) -> str:
         """The commit id this model loads from: its pin, or what `main` points to now (or in the cache)."""
         requested = self.revisions.get(model_id)
         try:
+            # "main" named: the Hub answers /api/models/<id>/revision/main as /api/models/<id>; a mirror may serve
+            # only the first (olah 0.5 answers the second with 401).
             resolved = resolve_revision(
-                model_id, revision=requested, local_files_only=local_only, cache_dir=self.hub_cache_dir
+                model_id, revision=requested or "main", local_files_only=local_only, cache_dir=self.hub_cache_dir
             )
             return resolved.resolved
         except Exception as error:  # unknown revision, not in the cache, Hub errors
@@ -615,6 +670,24 @@ class ModelCache:
             if local_only and requested is None:
                 reason = "the Hugging Face Hub can't be reached from this server and the model isn't in its cache"
             raise self._unavailable(model_id, reason) from error
+
+
+def _reporter() -> downloads.Report | None:
+    """The running request's progress line, where a download reports its bytes."""
+    scope = request.current()
+    return scope.report if scope is not None else None
+
+
+def model_name(model_id: str) -> str:
+    """A model as a visitor would name it: "the Yoruba voice", "MMS-LID-4017 (language identification)"."""
+    if CATALOG.get(model_id) == "speak":
+        return f"the {languages.language_name(model_id.removeprefix('facebook/mms-tts-'))} voice"
+    short = model_id.rsplit("/", 1)[-1]
+    return f"{short} ({MODEL_PURPOSES[CATALOG[model_id]]})" if model_id in CATALOG else short
+
+
+MODEL_PURPOSES = {"identify": "language identification", "ctc": "speech recognition", "w2v-bert-ctc": "speech recognition",
+                  "omni-ctc": "speech recognition", "omni-llm": "speech recognition", "seamless": "translation", "speak": "voice"}
 
 
 def _first_line(error: Exception) -> str:
@@ -632,4 +705,5 @@ def default_cache() -> ModelCache:
         budget_bytes=settings.cache_budget_bytes,
         hub_check_timeout=settings.hub_check_timeout,
         revisions=sources.revisions,
+        disk_budget_bytes=settings.disk_budget_bytes,
     )

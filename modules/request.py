@@ -12,6 +12,8 @@ Cleanup and limits live here, not at each call site:
   request spends from the same budget, so five archives can't each unpack the whole limit.
 - Models the request uses are pinned in the model cache until the scope ends (modules/models.py), so the
   cache never evicts a model in use and never loads a second copy of it.
+- Its progress line: work done on the request's behalf deep in the model layer (a model downloaded on first
+  use) reports there (`Scope.report`), without every task passing a reporter down.
 
 Files live under one folder per server process (`work_root()`), so a process that died leaves nothing
 that another one mistakes for its own: the next process removes folders of processes no longer running.
@@ -149,13 +151,20 @@ class Budget:
 class Scope:
     """A request's folders, budget and pinned models (see the module)."""
 
-    def __init__(self, outputs_root: Path | None = None, budget: Budget | None = None):
+    def __init__(self, outputs_root: Path | None = None, budget: Budget | None = None,
+                 progress: Callable[[float, str], None] | None = None):
         self.folder = work_root() / f"request-{uuid.uuid4().hex}"
         self.outputs_root = Path(outputs_root) if outputs_root is not None else None
         self.budget = budget or Budget()
+        self.progress = progress
         self._outputs: list[Path] = []
         self._pins: list[tuple[object, str]] = []  # (cache, model id), released when the scope ends
         self._lock = threading.Lock()
+
+    def report(self, fraction: float, description: str) -> None:
+        """A step of the request's work, on its progress line (when it has one)."""
+        if self.progress is not None:
+            self.progress(fraction, description)
 
     def scratch(self, name: str = "scratch") -> Path:
         """A fresh folder for the request's own use, removed when it ends."""
@@ -219,14 +228,15 @@ def _strings(value) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def scope(outputs_root: Path | None = None, budget: Budget | None = None) -> Iterator[Scope]:
+def scope(outputs_root: Path | None = None, budget: Budget | None = None,
+          progress: Callable[[float, str], None] | None = None) -> Iterator[Scope]:
     """A request's scope; nested calls (a task inside another) share the outer one. The result is handed
     over by the caller (`Scope.hand_over`) before the scope ends; anything else is removed."""
     outer = _current.get()
     if outer is not None:
         yield outer
         return
-    current = Scope(outputs_root, budget)
+    current = Scope(outputs_root, budget, progress)
     token = _current.set(current)
     try:
         yield current

@@ -170,7 +170,7 @@ def _transcribe(samples, language, model_id, cache, progress, chunk_seconds) -> 
     entry = cache.get(model_id, CATALOG.get(model_id, "ctc"))
     with entry.lock:  # the adapter must stay put for every chunk of this request
         if getattr(entry.model.config, "adapter_attn_dim", None):
-            apply_adapter(entry, language)
+            apply_adapter(entry, language, cache)
         ids = ctc_ids(entry, samples, chunk_seconds, progress)
         seconds_per_frame = ctc.frame_seconds(entry)
         tokenizer = entry.processor.tokenizer
@@ -296,10 +296,11 @@ def ctc_ids(entry: LoadedModel, samples: np.ndarray, chunk_seconds: float, progr
     return torch.cat([chunk.argmax(dim=-1) for chunk in ctc.emissions(entry, samples, chunk_seconds, progress)]).tolist()
 
 
-def apply_adapter(entry: LoadedModel, language: str) -> None:
+def apply_adapter(entry: LoadedModel, language: str, cache: ModelCache) -> None:
     """Switch the MMS head + adapter layers and the tokenizer vocabulary to `language` (caller holds the lock).
 
-    Only the ~2 M adapter weights change; the 1B base stays loaded.
+    Only the ~2 M adapter weights change; the 1B base stays loaded. An adapter not yet on this server is
+    downloaded first (~10 MB), at the base model's commit, with its progress on the request's line.
     """
     current = entry.state.get("adapter")
     if current == language:
@@ -312,7 +313,12 @@ def apply_adapter(entry: LoadedModel, language: str) -> None:
     try:
         # From the base model's own commit; adapter.<lang>.safetensors, else adapter.<lang>.bin through
         # torch's weights_only loader (transformers' load_adapter with use_safetensors unset).
+        cache.fetch_adapter(entry, language)
         entry.model.load_adapter(language, **entry.source_options)
+    except ModelUnavailableError:
+        if current is not None:
+            tokenizer.set_target_lang(current)
+        raise
     except (OSError, ValueError) as error:
         if current is not None:
             tokenizer.set_target_lang(current)  # keep tokenizer and weights in step

@@ -82,8 +82,10 @@ def shows_errors(handler):
         # Ties the visitor's message to the one line the server log holds about it.
         ref = uuid.uuid4().hex[:8]
         try:
+            progress = arguments.arguments.get("progress")
             return in_request_scope(
-                lambda: default_cache().retry_after_out_of_memory(lambda: handler(*arguments.args, **arguments.kwargs))
+                lambda: default_cache().retry_after_out_of_memory(lambda: handler(*arguments.args, **arguments.kwargs)),
+                progress_reporter(progress) if progress is not None else None,
             )
         except RequestStopped:
             log.info("[ref %s] %s stopped: the request was cancelled or its client left", ref, handler.__name__)
@@ -110,12 +112,12 @@ def shows_errors(handler):
 RequestStopped = request.Stopped
 
 
-def in_request_scope(call):
+def in_request_scope(call, progress=None):
     """`call()` as one request (modules/request.py): every file it makes goes when it ends unless handed back
     in its result (Gradio serves those, and deletes them after `keep_files_minutes`); the models it uses
-    stay pinned until then."""
+    stay pinned until then; `progress` is its progress line (a model downloading on first use reports there)."""
     outermost = request.current() is None
-    with request.scope(outputs_root=Path(gradio_upload_folder())) as scope:
+    with request.scope(outputs_root=Path(gradio_upload_folder()), progress=progress) as scope:
         result = call()
         if outermost:
             scope.hand_over(result)
