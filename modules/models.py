@@ -178,6 +178,9 @@ def preload_entries() -> list[str]:
     return entries
 
 
+# Seconds before an unreachable Hub is checked again.
+HUB_RECHECK_SECONDS = 10
+
 # What ModelCache.availability says of a model.
 READY, DOWNLOADS, UNAVAILABLE = "ready", "downloads", "unavailable"
 
@@ -371,10 +374,11 @@ class ModelCache:
         return model_id in CATALOG or model_id in self.overrides
 
     def hub_reachable(self) -> bool:
-        """One cheap TCP check per minute; offline, every load fails fast instead of retrying for ~45 s."""
+        """One cheap TCP check a minute while the Hub answers, every 10 s while it doesn't (a Hub back up is noticed
+        soon); offline, every load fails fast instead of retrying for ~45 s."""
         if os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes"):
             return False
-        if time.monotonic() - self._hub_checked_at > 60:
+        if time.monotonic() - self._hub_checked_at > (60 if self._hub_ok else HUB_RECHECK_SECONDS):
             from huggingface_hub import constants
 
             endpoint = urlparse(constants.ENDPOINT)

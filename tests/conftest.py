@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -104,6 +106,39 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def app_process(env: dict[str, str], log: Path):
+    """`python app.py` as a Space runs it, with `env` (None values removed from this process's environment);
+    yields its gradio_client Client once it serves, and stops it after."""
+    import sys
+
+    from gradio_client import Client
+
+    port = free_port()
+    environment = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port), **env}
+    environment = {key: value for key, value in environment.items() if value is not None}
+    with open(log, "w") as output:
+        server = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=environment, stdout=output,
+                                  stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("app.py did not start:\n" + log.read_text())
+                time.sleep(0.2)
+        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 @pytest.fixture(scope="session")

@@ -81,6 +81,7 @@ class Fault:
     path_part: str  # applies to requests whose path contains this
     kind: str  # "404", "500", "slow", "cut"
     seconds: float = 0.0  # "slow": how long before answering
+    methods: tuple[str, ...] = ("HEAD", "GET", "POST")
 
 
 class HubFront:
@@ -89,6 +90,8 @@ class HubFront:
     def __init__(self, upstream_port: int, port: int):
         self.upstream_port, self.port = upstream_port, port
         self.requests: list[tuple[str, str]] = []
+        self.errors: list[str] = []
+        self._connections: set[socket.socket] = set()  # open client connections (HTTP/1.1 keeps them alive)
         self.faults: list[Fault] = []
         self.bytes_per_second: float | None = None  # file bodies sent at this pace, to watch progress
         self._server: ThreadingHTTPServer | None = None
@@ -97,8 +100,8 @@ class HubFront:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def fail(self, path_part: str, kind: str, seconds: float = 0.0) -> None:
-        self.faults.append(Fault(path_part, kind, seconds))
+    def fail(self, path_part: str, kind: str, seconds: float = 0.0, methods: tuple[str, ...] = ("HEAD", "GET", "POST")) -> None:
+        self.faults.append(Fault(path_part, kind, seconds, methods))
 
     def heal(self) -> None:
         self.faults.clear()
@@ -116,6 +119,14 @@ class HubFront:
             def log_message(self, *args) -> None:
                 pass
 
+            def setup(self):
+                super().setup()
+                front._connections.add(self.connection)
+
+            def finish(self):
+                front._connections.discard(self.connection)
+                super().finish()
+
             def do_HEAD(self):
                 self._forward("HEAD")
 
@@ -127,7 +138,7 @@ class HubFront:
 
             def _forward(self, method: str) -> None:
                 front.requests.append((method, self.path))
-                fault = next((f for f in front.faults if f.path_part in self.path), None)
+                fault = next((f for f in front.faults if f.path_part in self.path and method in f.methods), None)
                 if fault is not None and fault.kind in ("404", "500"):
                     code = "EntryNotFound" if fault.kind == "404" else None
                     return self._answer(int(fault.kind), {"X-Error-Code": code} if code else {},
@@ -180,7 +191,14 @@ class HubFront:
                 else:
                     self.wfile.write(data)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address) -> None:
+                # A client that gave up (its timeout) or a fault's own cut: the log says which, without a traceback.
+                import sys
+
+                front.errors.append(repr(sys.exc_info()[1]))
+
+        self._server = Server(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
@@ -190,6 +208,11 @@ class HubFront:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        for connection in list(self._connections):  # kept-alive connections too: the server is gone
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 class HubServer:
@@ -202,9 +225,13 @@ class HubServer:
         self.log = root / "olah.log"
         self.front = HubFront(free_port(), free_port())
         self._process: subprocess.Popen | None = None
+        self._repos: dict[str, MirrorRepo] = {}
 
     def repo(self, repo_id: str) -> MirrorRepo:
-        return MirrorRepo(self.mirrors, repo_id)
+        """The served repository `repo_id`, made empty on first use."""
+        if repo_id not in self._repos:
+            self._repos[repo_id] = MirrorRepo(self.mirrors, repo_id)
+        return self._repos[repo_id]
 
     def start(self) -> None:
         if not OLAH.exists():

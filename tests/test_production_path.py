@@ -3,18 +3,14 @@ Hugging Face cache that holds the tiny repos under their real ids (tests/hub_cac
 .bin-only repo; every tab is driven through gradio_client."""
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 import soundfile
-from gradio_client import Client, handle_file
+from gradio_client import handle_file
 
 from modules.models import CATALOG, READY, ModelCache, read_model_sources
-from tests.conftest import REPO_ROOT, free_port
+from tests.conftest import REPO_ROOT, app_process
 from tests.hub_cache import add_snapshot, fake_commit
 
 EXAMPLES = REPO_ROOT / "examples"
@@ -32,32 +28,10 @@ def hf_home(tmp_path_factory, override_map) -> Path:
 
 @pytest.fixture(scope="module")
 def hub_app(hf_home, tmp_path_factory):
-    port = free_port()
-    env = {
-        **os.environ,
-        "HF_HOME": str(hf_home),
-        "HF_HUB_CACHE": str(hf_home / "hub"),
-        "HF_HUB_OFFLINE": "1",
-        "GRADIO_SERVER_NAME": "127.0.0.1",
-        "GRADIO_SERVER_PORT": str(port),
-    }
-    env.pop("POLYGLOT_MODEL_PATHS", None)
+    env = {"HF_HOME": str(hf_home), "HF_HUB_CACHE": str(hf_home / "hub"), "HF_HUB_OFFLINE": "1", "POLYGLOT_MODEL_PATHS": None}
     log = tmp_path_factory.mktemp("hub-app") / "server.log"
-    with open(log, "w") as output:
-        server = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("app.py did not start:\n" + log.read_text())
-            time.sleep(0.2)
-    yield Client(f"http://127.0.0.1:{port}/", verbose=False), log
-    server.terminate()
-    server.wait(timeout=20)
+    with app_process(env, log) as client:
+        yield client, log
 
 
 def test_every_tiny_repo_in_the_cache_reads_as_ready(hf_home):

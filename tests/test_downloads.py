@@ -1,0 +1,215 @@
+"""Models downloaded on first use, as on a Space: `python app.py` with an EMPTY Hugging Face cache and HF_ENDPOINT
+at a Hub-compatible server on 127.0.0.1 (tests/hub_server.py: olah serving the tiny repos under their real ids
+from git repositories, behind a front that logs every request and fails on demand). Every tab is driven
+through gradio_client, as a visitor's browser or a script would."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+import soundfile
+from gradio_client import handle_file
+from gradio_client.exceptions import AppError
+from safetensors.torch import load_file, save_file
+
+from modules.models import HUB_RECHECK_SECONDS, read_model_sources
+from tests.conftest import REPO_ROOT, app_process
+from tests.hub_server import HubServer
+from tests.tiny_models import build_lid
+
+EXAMPLES = REPO_ROOT / "examples"
+LID_4017 = "facebook/mms-lid-4017"
+LID4017_CODES = [line.split("\t")[0] for line in
+                 (REPO_ROOT / "modules/data/mms_lid4017_langs.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+FRENCH_VOICE = "facebook/mms-tts-fra"
+ENGLISH_ASR = "facebook/wav2vec2-base-960h"
+SERVED = ["facebook/mms-1b-all", ENGLISH_ASR, *(f"facebook/mms-tts-{lang}" for lang in ("fra", "ron", "rus", "kor", "eng"))]
+
+
+def _changed_weights(source: Path, out: Path, factor: float) -> Path:
+    """The same tensors (names, shapes) with other values: a later commit's weights."""
+    tensors = load_file(str(source))
+    save_file({name: tensor * factor for name, tensor in tensors.items()}, str(out))
+    return out
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory, override_map):
+    """The server, holding the tiny mms-1b-all, five voices and MMS-LID-4017 (its 4,017 labels), one commit each;
+    the French voice has a second commit on main with other weights (its first is pinned in the model file)."""
+    root = tmp_path_factory.mktemp("hub")
+    built = {model_id: Path(path) for model_id, path in read_model_sources(str(override_map)).paths.items()}
+    server = HubServer(root / "server")
+    commits = {model_id: [server.repo(model_id).commit(built[model_id], "Upload the model")] for model_id in SERVED}
+    lid = build_lid(root / "lid-4017", labels=LID4017_CODES)
+    commits[LID_4017] = [server.repo(LID_4017).commit(lid, "Upload the model")]
+    voice = built[FRENCH_VOICE]
+    later = {"model.safetensors": _changed_weights(voice / "model.safetensors", root / "model.safetensors", 1.1)}
+    commits[FRENCH_VOICE].append(server.repo(FRENCH_VOICE).commit(voice, "Update the weights", replace=later))
+    server.start()
+    server.commits = commits
+    server.built = built
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def hub_app(hub, tmp_path_factory):
+    """The app with an empty cache, the Hub at `hub`, short download timeouts, and a memory budget so small that
+    each model loaded evicts the others (a second use then loads from the disk cache, not the server)."""
+    home = tmp_path_factory.mktemp("hf-home")
+    model_file = home / "models.toml"
+    model_file.write_text(f'["{FRENCH_VOICE}"]\nrevision = "{hub.commits[FRENCH_VOICE][0]}"\n')
+    env = {
+        "HF_HOME": str(home), "HF_HUB_CACHE": str(home / "hub"), "HF_ENDPOINT": hub.front.url, "HF_HUB_OFFLINE": None,
+        "HF_HUB_DOWNLOAD_TIMEOUT": "1", "HF_HUB_ETAG_TIMEOUT": "1", "POLYGLOT_HUB_CHECK_TIMEOUT": "1",
+        "POLYGLOT_MODEL_PATHS": str(model_file), "POLYGLOT_CACHE_BUDGET_GB": "0.0001",
+    }
+    log = home / "server.log"
+    with app_process(env, log) as client:
+        yield client, home / "hub", log
+
+
+def cached_files(hub_cache: Path, model_id: str) -> list[str]:
+    """Every file of `model_id` in the app's cache, as <snapshot commit>/<name> (and any partial download)."""
+    repo = hub_cache / f"models--{model_id.replace('/', '--')}"
+    return sorted(str(path.relative_to(repo / "snapshots")) for path in repo.glob("snapshots/*/*")) + \
+        sorted(path.name for path in repo.glob("blobs/*.incomplete"))
+
+
+def speak(client, text: str, language: str):
+    return client.predict(text, language, 0, api_name="/speak")
+
+
+def test_a_pinned_voice_downloads_at_its_pin_on_first_use_then_loads_from_the_disk(hub, hub_app):
+    client, hub_cache, log = hub_app
+    pinned, main = hub.commits[FRENCH_VOICE]
+    audio, read = speak(client, "Bonjour à tous", "fra")
+    assert soundfile.info(audio).samplerate == 16000 and read == "bonjour à tous"
+    fetched = hub.front.asked("GET", f"/{FRENCH_VOICE}/resolve/")
+    # What from_pretrained reads, once each, at the pinned commit only (main has moved on); not the .bin beside it.
+    assert sorted(path.rsplit("/", 1)[1] for path in fetched) == [
+        "config.json", "model.safetensors", "special_tokens_map.json", "tokenizer_config.json", "vocab.json"]
+    assert all(f"/resolve/{pinned}/" in path for path in fetched)
+    assert cached_files(hub_cache, FRENCH_VOICE) == [f"{pinned}/{name}" for name in
+        ("config.json", "model.safetensors", "special_tokens_map.json", "tokenizer_config.json", "vocab.json")]
+    assert main not in log.read_text()
+    # Another model evicts the voice from memory (the budget holds one); the voice then loads from the disk.
+    client.predict(handle_file(str(EXAMPLES / "english.wav")), LID_4017, 3, api_name="/identify")
+    again, _ = speak(client, "Bonjour à tous", "fra")
+    assert hub.front.asked("GET", f"/{FRENCH_VOICE}/resolve/") == fetched
+    assert soundfile.read(again)[0].tolist() == soundfile.read(audio)[0].tolist()
+    assert "facebook/mms-tts-fra" in log.read_text() and "Traceback" not in log.read_text()
+
+
+def test_a_larger_lid_model_downloads_once_then_loads_from_the_disk(hub, hub_app):
+    client, hub_cache, log = hub_app
+    commit = hub.commits[LID_4017][0]
+    for _ in range(2):
+        ranking, _ = client.predict(handle_file(str(EXAMPLES / "english.wav")), LID_4017, 3, api_name="/identify")
+        assert len(ranking["confidences"]) == 3 and all(
+            re.fullmatch(r".+ \((\S+)\)", row["label"])[1] in LID4017_CODES for row in ranking["confidences"])
+        speak(client, "Hello", "fra")  # evicts the LID model from memory: the next identify loads it again
+    assert len(hub.front.asked("GET", f"/{LID_4017}/resolve/{commit}/model.safetensors")) == 1
+    assert not hub.front.asked("GET", f"/{LID_4017}/resolve/{commit}/pytorch_model.bin")
+    assert f"{commit}/model.safetensors" in cached_files(hub_cache, LID_4017)
+
+
+def test_an_adapter_is_fetched_at_the_base_models_commit_after_main_moved(hub, hub_app):
+    client, hub_cache, log = hub_app
+    mms = "facebook/mms-1b-all"
+    base = hub.commits[mms][0]
+    text, note, table, files = client.predict(handle_file(str(EXAMPLES / "french.flac")), mms, "eng", api_name="/transcribe")
+    assert isinstance(text, str) and files
+    # main moves on: the same repo with other adapter weights.
+    built = hub.built[mms]
+    changed = hub.front_dir = Path(str(hub_cache) + "-changed")
+    changed.mkdir(exist_ok=True)
+    later = {file.name: _changed_weights(file, changed / file.name, -1.0) for file in built.glob("adapter.*.safetensors")}
+    moved = hub.repo(mms).commit(built, "Retrain the adapters", replace=later)
+    text, note, table, files = client.predict(handle_file(str(EXAMPLES / "french.flac")), mms, "fra", api_name="/transcribe")
+    assert isinstance(text, str) and files
+    asked = hub.front.asked("HEAD", f"/{mms}/resolve/") + hub.front.asked("GET", f"/{mms}/resolve/")
+    assert f"/{mms}/resolve/{base}/adapter.fra.safetensors" in asked
+    assert not [path for path in asked if moved in path]
+    assert f"{base}/adapter.fra.safetensors" in cached_files(hub_cache, mms)
+    # Only the adapters asked for came down, not the other languages'.
+    assert sorted(name for name in cached_files(hub_cache, mms) if "adapter." in name) == [
+        f"{base}/adapter.eng.safetensors", f"{base}/adapter.fra.safetensors"]
+
+
+@pytest.mark.parametrize(("language", "fault", "methods", "reason"), [
+    ("ron", "404", ("HEAD", "GET"), "the model server doesn't have this model's files"),
+    ("rus", "500", ("GET",), "the model server answered with an error (HTTP 500)"),
+    ("kor", "cut", ("GET",), "the connection to the model server broke off"),
+    ("eng", "slow", ("GET",), "the model server didn't answer in time"),
+])
+def test_a_failed_download_says_so_leaves_no_partial_file_and_the_next_request_succeeds(
+        hub, hub_app, language, fault, methods, reason):
+    client, hub_cache, log = hub_app
+    voice = f"facebook/mms-tts-{language}"
+    name = {"ron": "Romanian", "rus": "Russian", "kor": "Korean", "eng": "English"}[language]
+    hub.front.fail(f"/{voice}/resolve/", fault, seconds=3, methods=methods)
+    try:
+        with pytest.raises(AppError) as refused:
+            speak(client, "Hello", language)
+    finally:
+        hub.front.heal()
+    assert str(refused.value).startswith(f"Downloading the {name} voice failed: {reason}. Please try again in a minute")
+    assert not [file for file in cached_files(hub_cache, voice) if "model.safetensors" in file or "incomplete" in file]
+    audio, _ = speak(client, "Hello", language)
+    assert soundfile.info(audio).frames > 0
+    assert any(file.endswith("/model.safetensors") for file in cached_files(hub_cache, voice))
+    assert "Traceback" not in log.read_text()
+
+
+def test_the_download_shows_its_size_and_percentage_while_it_runs(hub, hub_app):
+    client, hub_cache, log = hub_app
+    hub.front.bytes_per_second = 10_000  # the 53 kB of weights take ~5 s
+    try:
+        job = client.submit(handle_file(str(EXAMPLES / "english.wav")), ENGLISH_ASR, "eng", api_name="/transcribe")
+        seen = []
+        while not job.done():
+            status = job.status()
+            for unit in status.progress_data or []:
+                if unit.desc and (not seen or seen[-1] != unit.desc):
+                    seen.append(unit.desc)
+            time.sleep(0.05)
+        text, note, table, files = job.result()
+    finally:
+        hub.front.heal()
+    downloading = [re.fullmatch(r"Downloading wav2vec2-base-960h \(speech recognition\), (\d+) kB — (\d+) %", desc)
+                   for desc in seen if desc.startswith("Downloading")]
+    assert downloading and all(downloading), seen
+    percents = [int(match[2]) for match in downloading]
+    assert {match[1] for match in downloading} == {str(round(sum(
+        (hub.built[ENGLISH_ASR] / name).stat().st_size for name in ("config.json", "model.safetensors",
+        "preprocessor_config.json", "special_tokens_map.json", "tokenizer_config.json", "vocab.json")) / 1e3))}
+    assert percents == sorted(percents) and any(0 < percent < 100 for percent in percents), seen
+    assert isinstance(text, str) and files
+
+
+def test_a_server_gone_mid_session_gives_a_plain_message_and_the_next_request_after_it_is_back_succeeds(hub, hub_app):
+    client, hub_cache, log = hub_app
+    mms = "facebook/mms-1b-all"
+    hub.front.stop()
+    try:
+        with pytest.raises(AppError) as refused:
+            client.predict(handle_file(str(EXAMPLES / "french.flac")), mms, "deu", api_name="/transcribe")
+    finally:
+        hub.front.start()
+    assert re.match(r"(Downloading the German part of mms-1b-all failed: the model server can't be reached|"
+                    r"The (German \(deu\) part of )?(model )?facebook/mms-1b-all isn't available)", str(refused.value)), str(refused.value)
+    assert not [file for file in cached_files(hub_cache, mms) if "adapter.deu" in file or "incomplete" in file]
+    for attempt in range(2):  # an unreachable Hub is checked again 10 s later (modules/models.HUB_RECHECK_SECONDS)
+        try:
+            text, note, table, files = client.predict(handle_file(str(EXAMPLES / "french.flac")), mms, "deu", api_name="/transcribe")
+            break
+        except AppError:
+            if attempt:
+                raise
+            time.sleep(HUB_RECHECK_SECONDS + 0.5)
+    assert any("adapter.deu.safetensors" in file for file in cached_files(hub_cache, mms))
