@@ -213,3 +213,99 @@ def test_a_server_gone_mid_session_gives_a_plain_message_and_the_next_request_af
                 raise
             time.sleep(HUB_RECHECK_SECONDS + 0.5)
     assert any("adapter.deu.safetensors" in file for file in cached_files(hub_cache, mms))
+
+
+ZEROGPU_SCRIPT = """
+import json, sys
+from modules import downloads, gpu, speak, transcribe
+from modules.audio import load_audio_16k
+from modules.models import ModelCache
+
+seen = []
+fetch = downloads.hf_hub_download
+def observed(model_id, name, **options):  # the app's one way to fetch a file, watched: where does it run?
+    seen.append([model_id, name, gpu.inside_gpu_call()])
+    return fetch(model_id, name, **options)
+downloads.hf_hub_download = observed
+
+cache = ModelCache(device="cpu")
+samples = load_audio_16k("examples/french.flac").samples
+with gpu.as_on_zerogpu(lambda duration: lambda task: task):  # spaces.GPU's stand-in, in-process
+    transcribe.transcribe(samples, "spa", "facebook/mms-1b-all", cache=cache)
+    speak.synthesize("Bonjour", "fra", cache=cache)
+json.dump(seen, sys.stdout)
+"""
+
+
+def test_on_zerogpu_models_and_adapters_download_before_the_gpu_call(hub, tmp_path):
+    """spaces.GPU gives a call a few seconds of a shared GPU: a download (a voice is 145 MB) must happen before."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HF_ENDPOINT": hub.front.url, "HF_HUB_CACHE": str(tmp_path / "hub"), "HF_HOME": str(tmp_path)}
+    for name in ("HF_HUB_OFFLINE", "POLYGLOT_MODEL_PATHS"):
+        env.pop(name, None)
+    done = subprocess.run([sys.executable, "-c", ZEROGPU_SCRIPT], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout)
+    fetched = {(model_id, name) for model_id, name, inside in seen}
+    assert {("facebook/mms-1b-all", "adapter.spa.safetensors"), ("facebook/mms-1b-all", "model.safetensors"),
+            (FRENCH_VOICE, "model.safetensors")} <= fetched
+    assert not [entry for entry in seen if entry[2]], "downloaded inside the GPU call"
+
+
+def test_past_the_disk_budget_the_least_recently_used_download_goes_never_one_in_use(tmp_path, override_map):
+    """The disk rule with huggingface_hub's own cache API on a real cache: a model loaded (in use), and each tab's
+    default, stay; the least recently used of the others goes; with nothing left to remove, the visitor is told."""
+    from huggingface_hub import scan_cache_dir
+
+    from modules.config import ModelUnavailableError
+    from modules.downloads import readable_size
+    from modules.models import ModelCache
+    from tests.hub_cache import add_snapshot, fake_commit
+
+    built = read_model_sources(str(override_map)).paths
+    voices = [f"facebook/mms-tts-{lang}" for lang in ("eng", "fra", "ron", "rus", "kor")]
+    for model_id in voices:
+        add_snapshot(tmp_path, model_id, Path(built[model_id]), fake_commit(model_id))
+    size = {repo.repo_id: repo.size_on_disk for repo in scan_cache_dir(tmp_path).repos}
+    total = sum(size.values())
+    cache = ModelCache(hub_cache_dir=str(tmp_path), disk_budget_bytes=total)
+    cache.get("facebook/mms-tts-ron", "speak")  # loaded: in use
+    for order, model_id in enumerate(["facebook/mms-tts-fra", "facebook/mms-tts-rus", "facebook/mms-tts-kor"]):
+        cache.downloader.last_used[model_id] = 1000.0 + order  # fra least recently used, then rus, then kor
+    cache.downloader.last_used["facebook/mms-tts-ron"] = 1.0  # the oldest, but loaded
+
+    # Room for a download of half a voice: the least recently used voice not in use goes (fra), nothing else.
+    cache.downloader._make_room("facebook/mms-tts-new", "a new voice", size["facebook/mms-tts-fra"] // 2, cache._protected())
+    left = {repo.repo_id for repo in scan_cache_dir(tmp_path).repos}
+    assert left == set(voices) - {"facebook/mms-tts-fra"}
+    # Room for more than all the others hold: rus and kor go, then there is nothing left to remove but what is in
+    # use (ron) and the default voice (eng), and the visitor reads why.
+    with pytest.raises(ModelUnavailableError, match=rf"^The server has no room to download the Yoruba voice \({readable_size(total)}\) right now"):
+        cache.downloader._make_room("facebook/mms-tts-yor", "the Yoruba voice", total, cache._protected())
+    assert {repo.repo_id for repo in scan_cache_dir(tmp_path).repos} == {"facebook/mms-tts-eng", "facebook/mms-tts-ron"}
+    assert cache.get("facebook/mms-tts-ron", "speak").model is not None
+
+
+def test_a_download_larger_than_the_free_disk_is_refused_before_it_starts(tmp_path):
+    import shutil
+
+    from modules.config import ModelUnavailableError
+    from modules.downloads import Downloader, readable_size
+
+    free = shutil.disk_usage(tmp_path).free
+    with pytest.raises(ModelUnavailableError) as refused:
+        Downloader(str(tmp_path), None)._make_room("facebook/mms-lid-4017", "MMS-LID-4017", free, set())
+    assert str(refused.value).startswith(f"The server has no room to download MMS-LID-4017 ({readable_size(free)})")
+
+
+@pytest.mark.parametrize(("size", "shown"), [(0, "1 kB"), (12_345, "12 kB"), (9_564_000, "9.6 MB"),
+                                              (145_000_000, "145 MB"), (3_860_000_000, "3.9 GB")])
+def test_sizes_read_as_the_hub_shows_them(size, shown):
+    from modules.downloads import readable_size
+
+    assert readable_size(size) == shown
