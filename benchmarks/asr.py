@@ -46,7 +46,7 @@ def adapter_switch_vs_reload(model_dir: Path, label: str, repeats: int) -> None:
     for i in range(repeats):
         started = time.perf_counter()
         with entry.lock:
-            transcribe.apply_adapter(entry, "fra" if i % 2 == 0 else "eng")
+            transcribe.apply_adapter(entry, "fra" if i % 2 == 0 else "eng", cache)
         switches.append(time.perf_counter() - started)
     reloads = []
     for i in range(max(2, repeats // 4)):
@@ -54,7 +54,7 @@ def adapter_switch_vs_reload(model_dir: Path, label: str, repeats: int) -> None:
         started = time.perf_counter()
         entry = cache.get(MMS_ASR_MODEL, "ctc")
         with entry.lock:
-            transcribe.apply_adapter(entry, "fra" if i % 2 == 0 else "eng")
+            transcribe.apply_adapter(entry, "fra" if i % 2 == 0 else "eng", cache)
         reloads.append(time.perf_counter() - started)
     switch, reload = statistics.median(switches), statistics.median(reloads)
     print(

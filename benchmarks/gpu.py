@@ -89,7 +89,7 @@ def main() -> None:
 
     def switch_adapter():
         with mms.lock:
-            transcribe.apply_adapter(mms, next(languages))
+            transcribe.apply_adapter(mms, next(languages), cache)
 
     switch, _ = timed(switch_adapter, device, 20)
     print(f"\nMMS adapter switch: {switch * 1000:.1f} ms (median of 20)")

@@ -159,7 +159,7 @@ def test_letters_are_the_tokenizers_own_ids(cache, language):
     sample = {"eng": "hello world it's me", "fra": "déjà vu ça", "rus": "съешь ещё этих булок"}[language]
     entry = cache.get(MMS_ASR_MODEL, "ctc")
     with entry.lock:
-        transcribe.apply_adapter(entry, language)
+        transcribe.apply_adapter(entry, language, cache)
         tokenizer = entry.processor.tokenizer
         vocabulary = {t: i for t, i in tokenizer.get_vocab().items() if t not in tokenizer.all_special_tokens or t == "|"}
         words = align.read_transcript(sample, vocabulary, language)
@@ -187,7 +187,7 @@ def test_punctuation_in_a_real_alphabet_is_never_aligned(cache, language):
 
     entry = cache.get(MMS_ASR_MODEL, "ctc")
     with entry.lock:
-        transcribe.apply_adapter(entry, language)
+        transcribe.apply_adapter(entry, language, cache)
         tokenizer = entry.processor.tokenizer
         vocabulary = {t: i for t, i in tokenizer.get_vocab().items() if t not in tokenizer.all_special_tokens or t == "|"}
         assert vocabulary["|"] == 4 + real_alphabet(language).index("|")

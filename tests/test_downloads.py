@@ -309,3 +309,24 @@ def test_sizes_read_as_the_hub_shows_them(size, shown):
     from modules.downloads import readable_size
 
     assert readable_size(size) == shown
+
+
+def test_a_visitor_sees_the_download_on_the_tab(hub, hub_app, page):
+    """In Chromium: the tab's progress line names what downloads, its size and how far it is."""
+    from playwright.sync_api import expect
+
+    from tests.test_browser import choose_language
+
+    client, hub_cache, log = hub_app
+    page.goto(client.src)
+    page.get_by_role("tab", name="Transcribe").click()
+    page.locator("#transcribe-audio input[type=file]").set_input_files(str(EXAMPLES / "english.wav"))
+    choose_language(page, "transcribe-language", "Spanish", "spa")
+    hub.front.bytes_per_second = 3_000  # the 9 kB adapter takes ~3 s
+    try:
+        page.locator("#transcribe-button").click()
+        shown = page.get_by_text(re.compile(r"Downloading the Spanish part of mms-1b-all, \d+ kB — \d+ %"))
+        expect(shown.first).to_be_visible(timeout=60_000)
+        expect(page.get_by_role("cell", name="transcript.spa.mms-1b-all.txt")).to_be_visible(timeout=60_000)
+    finally:
+        hub.front.heal()

@@ -50,7 +50,7 @@ def test_chunks_read_in_batches_give_the_same_frames(cache, long_speech, model_i
     entry = cache.get(model_id, "ctc")
     with entry.lock:
         if model_id == MMS_ASR_MODEL:
-            transcribe.apply_adapter(entry, "eng")
+            transcribe.apply_adapter(entry, "eng", cache)
         one = list(ctc.emissions(entry, long_speech, chunk_seconds=5))
         batched = list(ctc.emissions(entry, long_speech, chunk_seconds=5, batch_size=4))
     assert len(one) == len(batched) == 9
