@@ -4,7 +4,7 @@ A model that isn't in the Hugging Face cache is fetched here, file by file, at t
 and only then loaded by transformers from the cache (`local_files_only`), so:
 - what downloads, and how big it is, is known before a byte moves (the Hub's file listing at that commit);
 - the visitor sees it: each file's bytes go through `report` ("Downloading the Yoruba voice, 145 MB — 40 %"),
-  huggingface_hub's own progress bar handed in as `tqdm_class`;
+  from a progress bar huggingface_hub drives as its own (`tqdm_class`, over HTTP and over Xet);
 - the disk is checked first: free space against the sizes the Hub reports, and the cache's share of the
   disk (POLYGLOT_DISK_BUDGET_GB) kept by removing the least recently used downloads through huggingface_hub's
   cache API (`scan_cache_dir` / `delete_revisions`), never a model in use;
@@ -27,6 +27,7 @@ from pathlib import Path
 
 from huggingface_hub import HfApi, hf_hub_download, scan_cache_dir, try_to_load_from_cache
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
+from tqdm.std import tqdm
 
 from modules.config import ModelUnavailableError
 
@@ -91,25 +92,44 @@ def adapter_file(files: Iterable[str], language: str) -> str | None:
     return None
 
 
-class _Bar:
-    """huggingface_hub's progress bar for one file (file_download.http_get and xet_get call it as tqdm):
-    every update goes to the request's progress line as a share of the whole download."""
+class _Nowhere:
+    """Where the progress bars' own text goes: the bytes go to the request's progress line instead."""
 
-    def __init__(self, on_bytes: Callable[[int], None], **_tqdm_options):
-        self.on_bytes = on_bytes
-
-    def update(self, count: int = 1) -> None:
-        if count:
-            self.on_bytes(count)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
+    def write(self, text: str) -> None:
         pass
 
-    def close(self) -> None:
+    def flush(self) -> None:
         pass
+
+
+def progress_bar_class(on_bytes: Callable[[int], None]) -> type[tqdm]:
+    """A tqdm class for huggingface_hub's downloads (`tqdm_class`) that hands each file's bytes to `on_bytes`.
+
+    A real tqdm, so both of huggingface_hub's download paths drive it as they drive their own bars: plain HTTP
+    (file_download.http_get: `update(n)`, `update(-n)` when a resumed download restarts) and Xet
+    (utils/_xet_progress_reporting.py: `update`, `set_postfix_str`, `total`; with `update_transfer` defined it
+    feeds this one bar instead of a second bar of network bytes, which would count every byte twice)."""
+
+    class DownloadBar(tqdm):
+        monitor_interval = 0  # no monitor thread per bar
+
+        def __init__(self, *args, **options):
+            options.pop("name", None)
+            options["file"] = _Nowhere()
+            super().__init__(*args, **options)
+
+        def update(self, n=1):
+            if n:
+                on_bytes(int(n))
+            return super().update(n)
+
+        def update_transfer(self, n) -> None:
+            pass  # network bytes (Xet): compressed or deduplicated, not the file's; the file's come by update
+
+        def set_transfer_postfix_str(self, *args, **options) -> None:
+            pass
+
+    return DownloadBar
 
 
 class Downloader:
@@ -152,7 +172,7 @@ class Downloader:
         try:
             for file in files:
                 hf_hub_download(model_id, file.name, revision=commit, cache_dir=self.cache_dir,
-                                tqdm_class=lambda **options: _Bar(on_bytes, **options))
+                                tqdm_class=progress_bar_class(on_bytes))
         except Exception as error:
             raise self.failed(model_id, what, error) from error
         finally:

@@ -330,3 +330,39 @@ def test_a_visitor_sees_the_download_on_the_tab(hub, hub_app, page):
         expect(page.get_by_role("cell", name="transcript.spa.mms-1b-all.txt")).to_be_visible(timeout=60_000)
     finally:
         hub.front.heal()
+
+
+def test_the_progress_bar_counts_each_byte_once_over_http_and_over_xet():
+    """The Hub serves most large files over Xet (hf_xet), which no local server speaks: its progress reporter, from
+    huggingface_hub itself, drives our bar here with the group reports hf_xet hands it (file bytes and network
+    bytes; fields as utils/_xet_progress_reporting.py reads them). Each file byte counts once; no call fails."""
+    import logging
+    from types import SimpleNamespace
+
+    from huggingface_hub.utils.tqdm import _get_progress_bar_context
+    from huggingface_hub.utils._xet_progress_reporting import XetDownloadProgressReporter
+
+    from modules.downloads import progress_bar_class
+
+    counted = []
+    bar_class = progress_bar_class(counted.append)
+    # As file_download.xet_get makes it.
+    with XetDownloadProgressReporter(
+        reconstruction_desc="model.safetensors: reconstructing file", transfer_desc="model.safetensors: downloading bytes",
+        total=1000, log_level=logging.INFO, name="huggingface_hub.xet_get", tqdm_class=bar_class,
+        external_reconstruction_bar=None,
+    ) as reporter:
+        for done, sent in [(100, 60), (400, 200), (1000, 450)]:
+            reporter.update_progress(SimpleNamespace(
+                total_bytes_completed=done, total_transfer_bytes_completed=sent, total_bytes=1000,
+                total_bytes_completion_rate=1e6, total_transfer_bytes_completion_rate=5e5))
+        reporter.close()
+    assert sum(counted) == 1000 and counted == [100, 300, 600]
+    # Plain HTTP (file_download.http_get): the bar as huggingface_hub makes it, and a restart that rewinds it.
+    counted.clear()
+    with _get_progress_bar_context(desc="model.safetensors", log_level=logging.INFO, total=1000,
+                                   name="huggingface_hub.http_get", tqdm_class=bar_class) as bar:
+        bar.update(300)
+        bar.update(-300)
+        bar.update(1000)
+    assert sum(counted) == 1000
