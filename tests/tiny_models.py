@@ -270,6 +270,9 @@ REAL: dict[str, dict[str, Fact]] = {
     },
 }
 UNVERIFIED = [
+    "facebook/mms-lid-4017: the order of its 4,017 labels in config.json (tests/test_downloads.py builds the tiny one "
+    "in the order of modules/data/mms_lid4017_langs.tsv) and whether its main holds pytorch_model.bin beside "
+    "model.safetensors as mms-lid-126's does (the tiny one does).",
     "hf-audio/omniasr-*: every id but omniasr-ctc-300m-v2 and omniasr-llm-300m-v2 (the docs name '4x CTC and 4x LLM "
     "checkpoints' without ids); whether the real weights are sharded and fp32 or bf16; the real tokenizer's pieces "
     "beyond the 24 characters transformers' fixtures pin (invented placeholder letters here), whether it holds upper "
