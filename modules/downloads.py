@@ -143,7 +143,8 @@ class Downloader:
         self.last_used: dict[str, float] = {}  # model id -> time.time() of its last use by this process
 
     def missing(self, model_id: str, commit: str, names: Iterable[str], sizes: dict[str, int]) -> list[RemoteFile]:
-        return [RemoteFile(name, sizes[name]) for name in names if not self._cached(model_id, commit, name)]
+        # A shard the index names but the listing lacks counts 0 here; its download then fails with the Hub's 404.
+        return [RemoteFile(name, sizes.get(name, 0)) for name in names if not self._cached(model_id, commit, name)]
 
     def _cached(self, model_id: str, commit: str, name: str) -> bool:
         return isinstance(try_to_load_from_cache(model_id, name, cache_dir=self.cache_dir, revision=commit), str)

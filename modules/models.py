@@ -683,7 +683,7 @@ def _reporter() -> downloads.Report | None:
 
 
 def model_name(model_id: str) -> str:
-    """A model as a visitor would name it: "the Yoruba voice", "MMS-LID-4017 (language identification)"."""
+    """A model as a visitor would name it: "the Yoruba voice", "mms-lid-4017 (language identification)"."""
     if CATALOG.get(model_id) == "speak":
         return f"the {languages.language_name(model_id.removeprefix('facebook/mms-tts-'))} voice"
     short = model_id.rsplit("/", 1)[-1]
