@@ -41,15 +41,19 @@ def pytest_configure(config):
     os.environ["POLYGLOT_MAX_FILE_SIZE"] = UPLOAD_LIMIT
     from tests.tiny_models import build_all
 
+    # Gradio's upload folder, this test process's own: tests count what requests leave there, and a second
+    # process (pytest -n 2) must not add to what they count.
+    config._gradio_temp = tempfile.mkdtemp(prefix="polyglot-gradio-")
+    os.environ["GRADIO_TEMP_DIR"] = config._gradio_temp
     root = Path(tempfile.mkdtemp(prefix="polyglot-tiny-models-"))
     os.environ["POLYGLOT_MODEL_PATHS"] = str(build_all(root))
     config._tiny_models_root = root
 
 
 def pytest_unconfigure(config):
-    root = getattr(config, "_tiny_models_root", None)
-    if root is not None:
-        shutil.rmtree(root, ignore_errors=True)
+    for folder in (getattr(config, "_tiny_models_root", None), getattr(config, "_gradio_temp", None)):
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
