@@ -136,9 +136,12 @@ def test_an_adapter_is_fetched_at_the_base_models_commit_after_main_moved(hub, h
     assert f"/{mms}/resolve/{base}/adapter.fra.safetensors" in asked
     assert not [path for path in asked if moved in path]
     assert f"{base}/adapter.fra.safetensors" in cached_files(hub_cache, mms)
-    # Only the adapters asked for came down, not the other languages'.
-    assert sorted(name for name in cached_files(hub_cache, mms) if "adapter." in name) == [
-        f"{base}/adapter.eng.safetensors", f"{base}/adapter.fra.safetensors"]
+    # Only adapters asked for came down (eng, fra here; another test may have asked for one or two more), all at
+    # the base commit; not the repo's other languages.
+    adapters = [name for name in cached_files(hub_cache, mms) if "adapter." in name]
+    assert {f"{base}/adapter.eng.safetensors", f"{base}/adapter.fra.safetensors"} <= set(adapters)
+    assert all(name.startswith(f"{base}/") for name in adapters)
+    assert len(adapters) <= 4 < len(list(built.glob("adapter.*.safetensors")))
 
 
 @pytest.mark.parametrize(("language", "fault", "methods", "reason"), [
