@@ -142,6 +142,11 @@ def test_an_adapter_is_fetched_at_the_base_models_commit_after_main_moved(hub, h
     assert {f"{base}/adapter.eng.safetensors", f"{base}/adapter.fra.safetensors"} <= set(adapters)
     assert all(name.startswith(f"{base}/") for name in adapters)
     assert len(adapters) <= 4 < len(list(built.glob("adapter.*.safetensors")))
+    # Switching away and back reads the adapter from the disk cache: no second download.
+    fetched = hub.front.asked("GET", "/adapter.fra.safetensors")
+    for language in ("eng", "fra"):
+        client.predict(handle_file(str(EXAMPLES / "french.flac")), mms, language, api_name="/transcribe")
+    assert hub.front.asked("GET", "/adapter.fra.safetensors") == fetched and len(fetched) == 1
 
 
 @pytest.mark.parametrize(("language", "fault", "methods", "reason"), [
