@@ -158,7 +158,6 @@ def _abandoned_live(client):
 
 
 def _speech_pieces() -> list:
-    import numpy as np
     import soxr
 
     samples, rate = soundfile.read(str(EXAMPLES / "english.wav"), dtype="float32")
