@@ -29,6 +29,7 @@ from huggingface_hub import HfApi, hf_hub_download, scan_cache_dir, try_to_load_
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
 from tqdm.std import tqdm
 
+from modules import request
 from modules.config import ModelUnavailableError
 
 log = logging.getLogger(__name__)
@@ -167,13 +168,17 @@ class Downloader:
                 shown = percent
                 report(percent / 100, f"{label} — {percent} %")
 
-        if report is not None:
-            report(0.0, f"{label} — 0 %")
         started = time.monotonic()
         try:
+            if report is not None:
+                report(0.0, f"{label} — 0 %")
             for file in files:
                 hf_hub_download(model_id, file.name, revision=commit, cache_dir=self.cache_dir,
                                 tqdm_class=progress_bar_class(on_bytes))
+        except request.Stopped:
+            # The visitor cancelled or left: the report raised it; huggingface_hub removed the partial file.
+            log.info("download of %s (%s) stopped: the request was cancelled", what, model_id)
+            raise
         except Exception as error:
             raise self.failed(model_id, what, error) from error
         finally:

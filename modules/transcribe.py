@@ -306,6 +306,7 @@ def apply_adapter(entry: LoadedModel, language: str, cache: ModelCache) -> None:
     if current == language:
         return
     tokenizer = entry.processor.tokenizer
+    previous = tokenizer.target_lang  # what the weights are now: the last adapter, or the checkpoint's own head
     try:
         tokenizer.set_target_lang(language)
     except ValueError as error:
@@ -315,13 +316,12 @@ def apply_adapter(entry: LoadedModel, language: str, cache: ModelCache) -> None:
         # torch's weights_only loader (transformers' load_adapter with use_safetensors unset).
         cache.fetch_adapter(entry, language)
         entry.model.load_adapter(language, **entry.source_options)
-    except ModelUnavailableError:
-        if current is not None:
-            tokenizer.set_target_lang(current)
-        raise
-    except (OSError, ValueError) as error:
-        if current is not None:
-            tokenizer.set_target_lang(current)  # keep tokenizer and weights in step
+    except BaseException as error:
+        # Whatever stopped the switch (a failed download, a cancelled request, a bad file): the tokenizer goes
+        # back to what the weights still are, so the next request reads the alphabet it gets.
+        tokenizer.set_target_lang(previous)
+        if not isinstance(error, (OSError, ValueError)):
+            raise
         log.warning(
             "%s: adapter for %s can't be loaded from %s (revision %s): %s",
             entry.model_id, language, entry.model.config._name_or_path, entry.revision, error,

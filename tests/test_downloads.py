@@ -26,7 +26,8 @@ LID4017_CODES = [line.split("\t")[0] for line in
                  (REPO_ROOT / "modules/data/mms_lid4017_langs.tsv").read_text(encoding="utf-8").splitlines()[1:]]
 FRENCH_VOICE = "facebook/mms-tts-fra"
 ENGLISH_ASR = "facebook/wav2vec2-base-960h"
-SERVED = ["facebook/mms-1b-all", ENGLISH_ASR, *(f"facebook/mms-tts-{lang}" for lang in ("fra", "ron", "rus", "kor", "eng"))]
+OMNI_CTC = "hf-audio/omniasr-ctc-300m-v2"
+SERVED = ["facebook/mms-1b-all", ENGLISH_ASR, OMNI_CTC, *(f"facebook/mms-tts-{lang}" for lang in ("fra", "ron", "rus", "kor", "eng"))]
 
 
 def _changed_weights(source: Path, out: Path, factor: float) -> Path:
@@ -374,3 +375,29 @@ def test_the_progress_bar_counts_each_byte_once_over_http_and_over_xet():
         bar.update(-300)
         bar.update(1000)
     assert sum(counted) == 1000
+
+
+def test_a_cancelled_download_stops_leaves_nothing_partial_and_the_next_request_succeeds(hub, hub_app):
+    """The visitor cancels while a model downloads: the request stops at the download's next progress report (after
+    the file in flight), huggingface_hub leaves no partial file, what is left isn't fetched, and the next request
+    downloads the rest and runs."""
+    client, hub_cache, log = hub_app
+    hub.front.bytes_per_second = 300_000  # its 743 kB of weights take ~2.5 s
+    try:
+        job = client.submit(handle_file(str(EXAMPLES / "french.flac")), OMNI_CTC, "auto", api_name="/transcribe")
+        deadline = time.monotonic() + 30
+        while not hub.front.asked("GET", f"/{OMNI_CTC}/resolve/") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        job.cancel()
+        deadline = time.monotonic() + 30
+        while "transcribe_audio stopped" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        hub.front.heal()
+    assert "transcribe_audio stopped" in log.read_text()
+    assert f"download of omniasr-ctc-300m-v2 (speech recognition) ({OMNI_CTC}) stopped: the request was cancelled" in log.read_text()
+    cached = cached_files(hub_cache, OMNI_CTC)
+    assert not [name for name in cached if "incomplete" in name] and not any("tokenizer.json" in name for name in cached)
+    text, note, table, files = client.predict(handle_file(str(EXAMPLES / "french.flac")), OMNI_CTC, "auto", api_name="/transcribe")
+    assert isinstance(text, str) and files
+    assert any(name.endswith("/tokenizer.json") for name in cached_files(hub_cache, OMNI_CTC))
