@@ -105,6 +105,22 @@ def test_bin_adapter_loads_through_weights_only(tiny, tmp_path, speech_16k):
     assert torch.equal(cache.get(MMS, "ctc").model.lm_head.weight, weights["lm_head.weight"])
 
 
+@pytest.mark.parametrize("first", [None, "fra"])
+def test_a_failed_adapter_switch_keeps_the_tokenizer_on_the_weights_alphabet(tiny, tmp_path, speech_16k, first):
+    """Before any switch (the checkpoint's own English head) and after one: a language whose adapter file is
+    missing is refused, and the tokenizer stays on the alphabet the weights still have."""
+    copy = copy_without(tiny(MMS), tmp_path / "mms", "adapter.deu.safetensors")
+    cache = ModelCache({MMS: str(copy)})
+    entry = cache.get(MMS, "ctc")
+    if first:
+        transcribe.apply_adapter(entry, first, cache)
+    before = (entry.processor.tokenizer.target_lang, entry.model.lm_head.weight.shape)
+    with pytest.raises(ModelUnavailableError, match=r"The German \(deu\) part of facebook/mms-1b-all isn't available"):
+        transcribe.apply_adapter(entry, "deu", cache)
+    assert (entry.processor.tokenizer.target_lang, entry.model.lm_head.weight.shape) == before
+    assert len(entry.processor.tokenizer) == entry.model.lm_head.weight.shape[0]
+
+
 # -- one commit per model; operators' pins ---------------------------------------------------------
 
 
