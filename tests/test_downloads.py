@@ -119,7 +119,7 @@ def test_a_larger_lid_model_downloads_once_then_loads_from_the_disk(hub, hub_app
     assert f"{commit}/model.safetensors" in cached_files(hub_cache, LID_4017)
 
 
-def test_an_adapter_is_fetched_at_the_base_models_commit_after_main_moved(hub, hub_app):
+def test_an_adapter_is_fetched_at_the_base_models_commit_after_main_moved(hub, hub_app, tmp_path):
     client, hub_cache, log = hub_app
     mms = "facebook/mms-1b-all"
     base = hub.commits[mms][0]
@@ -127,9 +127,7 @@ def test_an_adapter_is_fetched_at_the_base_models_commit_after_main_moved(hub, h
     assert isinstance(text, str) and files
     # main moves on: the same repo with other adapter weights.
     built = hub.built[mms]
-    changed = hub.front_dir = Path(str(hub_cache) + "-changed")
-    changed.mkdir(exist_ok=True)
-    later = {file.name: _changed_weights(file, changed / file.name, -1.0) for file in built.glob("adapter.*.safetensors")}
+    later = {file.name: _changed_weights(file, tmp_path / file.name, -1.0) for file in built.glob("adapter.*.safetensors")}
     moved = hub.repo(mms).commit(built, "Retrain the adapters", replace=later)
     text, note, table, files = client.predict(handle_file(str(EXAMPLES / "french.flac")), mms, "fra", api_name="/transcribe")
     assert isinstance(text, str) and files
