@@ -93,19 +93,23 @@ class HubFront:
         self.errors: list[str] = []
         self._connections: set[socket.socket] = set()  # open client connections (HTTP/1.1 keeps them alive)
         self.faults: list[Fault] = []
-        self.bytes_per_second: float | None = None  # file bodies sent at this pace, to watch progress
+        self.paces: dict[str, float] = {}  # path part -> bytes per second: those files sent slowly, to watch progress
         self._server: ThreadingHTTPServer | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def slow_down(self, path_part: str, bytes_per_second: float) -> None:
+        """Send the files whose path contains `path_part` at `bytes_per_second`."""
+        self.paces[path_part] = bytes_per_second
+
     def fail(self, path_part: str, kind: str, seconds: float = 0.0, methods: tuple[str, ...] = ("HEAD", "GET", "POST")) -> None:
         self.faults.append(Fault(path_part, kind, seconds, methods))
 
     def heal(self) -> None:
         self.faults.clear()
-        self.bytes_per_second = None
+        self.paces.clear()
 
     def asked(self, method: str, path_part: str) -> list[str]:
         return [path for asked_method, path in list(self.requests) if asked_method == method and path_part in path]
@@ -181,7 +185,7 @@ class HubFront:
                 self.end_headers()
                 if method == "HEAD":
                     return
-                pace = front.bytes_per_second
+                pace = next((pace for part, pace in front.paces.items() if part in self.path), None)
                 if pace and "/resolve/" in self.path:
                     step = max(1, int(pace / 10))
                     for start in range(0, len(data), step):

@@ -175,7 +175,7 @@ def test_a_failed_download_says_so_leaves_no_partial_file_and_the_next_request_s
 
 def test_the_download_shows_its_size_and_percentage_while_it_runs(hub, hub_app):
     client, hub_cache, log = hub_app
-    hub.front.bytes_per_second = 10_000  # the 53 kB of weights take ~5 s
+    hub.front.slow_down(f"/{ENGLISH_ASR}/resolve/", 10_000)  # the 53 kB of weights take ~5 s
     try:
         job = client.submit(handle_file(str(EXAMPLES / "english.wav")), ENGLISH_ASR, "eng", api_name="/transcribe")
         seen = []
@@ -329,7 +329,7 @@ def test_a_visitor_sees_the_download_on_the_tab(hub, hub_app, page):
     page.get_by_role("tab", name="Transcribe").click()
     page.locator("#transcribe-audio input[type=file]").set_input_files(str(EXAMPLES / "english.wav"))
     choose_language(page, "transcribe-language", "Spanish", "spa")
-    hub.front.bytes_per_second = 3_000  # the 9 kB adapter takes ~3 s
+    hub.front.slow_down("/adapter.spa.safetensors", 3_000)  # the 9 kB adapter takes ~3 s
     try:
         page.locator("#transcribe-button").click()
         shown = page.get_by_text(re.compile(r"Downloading the Spanish part of mms-1b-all, \d+ kB — \d+ %"))
@@ -380,7 +380,7 @@ def test_a_cancelled_download_stops_leaves_nothing_partial_and_the_next_request_
     the file in flight), huggingface_hub leaves no partial file, what is left isn't fetched, and the next request
     downloads the rest and runs."""
     client, hub_cache, log = hub_app
-    hub.front.bytes_per_second = 300_000  # its 743 kB of weights take ~2.5 s
+    hub.front.slow_down(f"/{OMNI_CTC}/resolve/", 300_000)  # its 743 kB of weights take ~2.5 s
     try:
         job = client.submit(handle_file(str(EXAMPLES / "french.flac")), OMNI_CTC, "auto", api_name="/transcribe")
         deadline = time.monotonic() + 30
