@@ -262,7 +262,7 @@ def failure_reason(error: BaseException) -> str:
             return "the model server didn't answer in time"
         if isinstance(cause, httpx2.RemoteProtocolError):
             return "the connection to the model server broke off"
-        if isinstance(cause, httpx2.ConnectError):
+        if isinstance(cause, (httpx2.ConnectError, ConnectionRefusedError)):
             return "the model server can't be reached"
         if isinstance(cause, (RepositoryNotFoundError, RevisionNotFoundError)):
             return "the model server doesn't have this model"

@@ -373,12 +373,13 @@ class ModelCache:
     def is_allowed(self, model_id: str) -> bool:
         return model_id in CATALOG or model_id in self.overrides
 
-    def hub_reachable(self) -> bool:
+    def hub_reachable(self, recheck: bool = False) -> bool:
         """One cheap TCP check a minute while the Hub answers, every 10 s while it doesn't (a Hub back up is noticed
-        soon); offline, every load fails fast instead of retrying for ~45 s."""
-        if os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes"):
+        soon), or now with `recheck` (before a load or a download: huggingface_hub would otherwise retry a Hub gone
+        for ~25 s before giving up); offline, every load fails fast instead of retrying for ~45 s."""
+        if hub_offline():
             return False
-        if time.monotonic() - self._hub_checked_at > (60 if self._hub_ok else HUB_RECHECK_SECONDS):
+        if recheck or time.monotonic() - self._hub_checked_at > (60 if self._hub_ok else HUB_RECHECK_SECONDS):
             from huggingface_hub import constants
 
             endpoint = urlparse(constants.ENDPOINT)
@@ -588,7 +589,10 @@ class ModelCache:
     def _load(self, model_id: str, task: str) -> LoadedModel:
         model_class, processor_class = LOADERS[task]
         local_dir = self.overrides.get(model_id)
-        local_only = local_dir is not None or not self.hub_reachable()
+        local_only = local_dir is not None or not self.hub_reachable(recheck=True)
+        if local_only and local_dir is None and not hub_offline() and self.missing_files(model_id, task):
+            # Meant to reach the Hub, which doesn't answer now, and the cache lacks the model: said as of a download.
+            raise self.downloader.failed(model_id, model_name(model_id), ConnectionRefusedError("the Hub doesn't answer"))
         revision = None if local_dir is not None else self._resolve_revision(model_id, local_only)
         if not local_only:
             self._download(model_id, task, revision)
@@ -631,12 +635,14 @@ class ModelCache:
     def fetch_adapter(self, entry: LoadedModel, language: str) -> None:
         """MMS: the adapter for `language` into the cache, at the commit the base model loaded from (a model
         from a local directory, or with the Hub unreachable, has what it has)."""
-        if entry.revision is None or not self.hub_reachable():
+        if entry.revision is None or hub_offline():
             return
         for name in (f"adapter.{language}.safetensors", f"adapter.{language}.bin"):
             if isinstance(try_to_load_from_cache(entry.model_id, name, cache_dir=self.hub_cache_dir, revision=entry.revision), str):
                 return
         what = f"the {languages.language_name(language)} part of {entry.model_id.rsplit('/', 1)[-1]}"
+        if not self.hub_reachable(recheck=True):
+            raise self.downloader.failed(entry.model_id, what, ConnectionRefusedError("the Hub's address doesn't answer"))
         try:
             sizes = self._listing(entry.model_id, entry.revision)
         except Exception as error:
@@ -674,6 +680,11 @@ class ModelCache:
             if local_only and requested is None:
                 reason = "the Hugging Face Hub can't be reached from this server and the model isn't in its cache"
             raise self._unavailable(model_id, reason) from error
+
+
+def hub_offline() -> bool:
+    """HF_HUB_OFFLINE: the operator says this server never reaches the Hub."""
+    return os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes")
 
 
 def _reporter() -> downloads.Report | None:

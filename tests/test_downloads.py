@@ -15,7 +15,7 @@ from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 from safetensors.torch import load_file, save_file
 
-from modules.models import HUB_RECHECK_SECONDS, read_model_sources
+from modules.models import read_model_sources
 from tests.conftest import REPO_ROOT, app_process
 from tests.hub_server import HubServer
 from tests.tiny_models import build_lid
@@ -199,26 +199,26 @@ def test_the_download_shows_its_size_and_percentage_while_it_runs(hub, hub_app):
     assert isinstance(text, str) and files
 
 
-def test_a_server_gone_mid_session_gives_a_plain_message_and_the_next_request_after_it_is_back_succeeds(hub, hub_app):
+def test_a_server_gone_mid_session_gives_a_plain_message_at_once_and_the_next_request_after_it_is_back_succeeds(hub, hub_app):
+    """The Hub's address is checked again before a download, so a server gone is said at once (huggingface_hub alone
+    retries it for ~25 s), and a server back is used at once."""
     client, hub_cache, log = hub_app
     mms = "facebook/mms-1b-all"
     hub.front.stop()
     try:
+        started = time.monotonic()
         with pytest.raises(AppError) as refused:
             client.predict(handle_file(str(EXAMPLES / "french.flac")), mms, "deu", api_name="/transcribe")
+        waited = time.monotonic() - started
     finally:
         hub.front.start()
-    assert re.match(r"(Downloading the German part of mms-1b-all failed: the model server can't be reached|"
-                    r"The (German \(deu\) part of )?(model )?facebook/mms-1b-all isn't available)", str(refused.value)), str(refused.value)
+    # Of the adapter; of the model itself when this test runs alone (nothing downloaded yet).
+    assert re.match(r"Downloading (the German part of mms-1b-all|mms-1b-all \(speech recognition\)) failed: the model "
+                    r"server can't be reached\. Please try again in a minute", str(refused.value)), str(refused.value)
+    assert waited < 15, waited
     assert not [file for file in cached_files(hub_cache, mms) if "adapter.deu" in file or "incomplete" in file]
-    for attempt in range(2):  # an unreachable Hub is checked again 10 s later (modules/models.HUB_RECHECK_SECONDS)
-        try:
-            text, note, table, files = client.predict(handle_file(str(EXAMPLES / "french.flac")), mms, "deu", api_name="/transcribe")
-            break
-        except AppError:
-            if attempt:
-                raise
-            time.sleep(HUB_RECHECK_SECONDS + 0.5)
+    text, note, table, files = client.predict(handle_file(str(EXAMPLES / "french.flac")), mms, "deu", api_name="/transcribe")
+    assert isinstance(text, str) and files
     assert any("adapter.deu.safetensors" in file for file in cached_files(hub_cache, mms))
 
 
@@ -329,7 +329,7 @@ def test_a_visitor_sees_the_download_on_the_tab(hub, hub_app, page):
     page.get_by_role("tab", name="Transcribe").click()
     page.locator("#transcribe-audio input[type=file]").set_input_files(str(EXAMPLES / "english.wav"))
     choose_language(page, "transcribe-language", "Spanish", "spa")
-    hub.front.slow_down("/adapter.spa.safetensors", 3_000)  # the 9 kB adapter takes ~3 s
+    hub.front.slow_down("/adapter.spa.safetensors", 1_500)  # the 9 kB adapter takes ~6 s
     try:
         page.locator("#transcribe-button").click()
         shown = page.get_by_text(re.compile(r"Downloading the Spanish part of mms-1b-all, \d+ kB — \d+ %"))
