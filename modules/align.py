@@ -221,7 +221,7 @@ def align(
         raise UserInputError(f"{model_id} does not know {language!r}. Pick a language from its list.")
     entry = cache.get(model_id, CATALOG[model_id])
     with entry.lock:  # the adapter must stay put while the audio is read
-        if getattr(entry.model.config, "adapter_attn_dim", None):
+        if entry.switches_languages:
             transcribe.apply_adapter(entry, language, cache)
         tokenizer = entry.processor.tokenizer
         vocabulary = _alignment_vocabulary(tokenizer)

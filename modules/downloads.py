@@ -84,13 +84,15 @@ def _is_weight_or_adapter(name: str) -> bool:
     return name.startswith("adapter.") or name.endswith(".index.json") or name in WEIGHT_FILES
 
 
+def adapter_names(language: str) -> tuple[str, str]:
+    """MMS's adapter files for `language`, in the order transformers' load_adapter looks for them."""
+    return f"adapter.{language}.safetensors", f"adapter.{language}.bin"
+
+
 def adapter_file(files: Iterable[str], language: str) -> str | None:
-    """MMS's adapter for `language` as transformers' load_adapter looks for it: safetensors, else .bin."""
+    """The adapter file for `language` that `files` holds: safetensors, else .bin."""
     names = set(files)
-    for name in (f"adapter.{language}.safetensors", f"adapter.{language}.bin"):
-        if name in names:
-            return name
-    return None
+    return next((name for name in adapter_names(language) if name in names), None)
 
 
 class _Nowhere:

@@ -141,7 +141,7 @@ def runs_models(
             budget.check_gpu_seconds(seconds(given) + allowance)
             for model_id, task in needed:
                 entry = cache.get(model_id, task)  # here, in the server process, where it outlives the call
-                if task != "identify" and getattr(entry.model.config, "adapter_attn_dim", None):
+                if entry.switches_languages:
                     # MMS: the language's adapter is downloaded here too, not in the call (its GPU time is counted).
                     # With language "auto" it is known only inside the call, which downloads it then (~10 MB).
                     cache.fetch_adapter(entry, str(given.get("language")))

@@ -222,7 +222,7 @@ def read_piece(
     cache = cache or default_cache()
     entry = cache.get(model_id, CATALOG.get(model_id, "ctc"))
     with entry.lock:
-        if getattr(entry.model.config, "adapter_attn_dim", None):
+        if entry.switches_languages:
             transcribe.apply_adapter(entry, language, cache)
         ids = np.concatenate([c.argmax(dim=-1).numpy() for c in ctc.emissions(entry, samples)])[skip:]
         tokenizer = entry.processor.tokenizer

@@ -206,6 +206,12 @@ class LoadedModel:
     state: dict = field(default_factory=dict)
 
     @property
+    def switches_languages(self) -> bool:
+        """MMS speech recognition: one adapter per language, switched in place (transcribe.apply_adapter). MMS-LID's
+        config names adapter_attn_dim too, but its one head serves every language."""
+        return self.task != "identify" and bool(getattr(self.model.config, "adapter_attn_dim", None))
+
+    @property
     def revision(self) -> str | None:
         return self.source_options.get("revision")
 
@@ -637,7 +643,7 @@ class ModelCache:
         from a local directory, or with the Hub unreachable, has what it has)."""
         if entry.revision is None or hub_offline():
             return
-        for name in (f"adapter.{language}.safetensors", f"adapter.{language}.bin"):
+        for name in downloads.adapter_names(language):
             if isinstance(try_to_load_from_cache(entry.model_id, name, cache_dir=self.hub_cache_dir, revision=entry.revision), str):
                 return
         what = f"the {languages.language_name(language)} part of {entry.model_id.rsplit('/', 1)[-1]}"

@@ -169,7 +169,7 @@ def _transcribe(samples, language, model_id, cache, progress, chunk_seconds) -> 
         return Transcript(" ".join(s.text for s in segments if s.text), language, model_id, [], segments, notes)
     entry = cache.get(model_id, CATALOG.get(model_id, "ctc"))
     with entry.lock:  # the adapter must stay put for every chunk of this request
-        if getattr(entry.model.config, "adapter_attn_dim", None):
+        if entry.switches_languages:
             apply_adapter(entry, language, cache)
         ids = ctc_ids(entry, samples, chunk_seconds, progress)
         seconds_per_frame = ctc.frame_seconds(entry)

@@ -34,7 +34,9 @@ from tests.conftest import REPO_ROOT, free_port
 OLAH = Path(os.environ.get("POLYGLOT_OLAH") or REPO_ROOT / ".venv-hub" / "bin" / "olah-cli")
 INSTALL_OLAH = "python3 -m venv .venv-hub && .venv-hub/bin/pip install -r requirements-hub.txt"
 LFS_SUFFIXES = (".safetensors", ".bin", ".model")
-# The Hub's default .gitattributes (every new repo gets it) marks these, among others, as LFS.
+# The .gitattributes every new Hub repo starts with marks these, among others (*.7z … *.ckpt *.ftz *.gz *.h5 … *.zst),
+# as LFS: its list as copied in many public repositories (found with the workplace's code search, "*.model
+# filter=lfs diff=lfs merge=lfs -text"). The real mms-* repos' own .gitattributes were not read: UNVERIFIED.
 GITATTRIBUTES = "".join(f"*{suffix} filter=lfs diff=lfs merge=lfs -text\n" for suffix in LFS_SUFFIXES)
 
 
